@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+//
+// LivePage keeps web pages live over HTTP long-polling. The product depends on the
+// Swift toolchain alone: this manifest names no package dependency, and must not.
+
+import PackageDescription
+
+let package = Package(
+    name: "LivePage",
+    products: [
+        .library(name: "LivePageEvents", targets: ["LivePageEvents"]),
+        .library(name: "LivePage", targets: ["LivePage"]),
+        .library(name: "LivePageServer", targets: ["LivePageServer"]),
+        .executable(name: "livepage-server", targets: ["livepage-server"]),
+    ],
+    targets: [
+        // Events, verbs and the event registry. Depends on nothing.
+        .target(name: "LivePageEvents"),
+
+        // Clients, queues, parking, presence and routing. Knows no HTTP.
+        .target(name: "LivePage", dependencies: ["LivePageEvents"]),
+
+        // epoll and eventfd, which Glibc does not export to Swift.
+        .target(name: "CLinuxSystem"),
+
+        // The HTTP/1.1 engine: sockets, epoll event loops, the parser. Knows no LivePage.
+        .target(
+            name: "LivePageHTTP",
+            dependencies: ["CLinuxSystem"],
+            path: "Sources/LivePageServer/HTTP"
+        ),
+
+        // The LivePage routes on the engine, tokens, configuration, embedded assets.
+        .target(
+            name: "LivePageServer",
+            dependencies: ["LivePage", "LivePageHTTP"],
+            path: "Sources/LivePageServer",
+            exclude: ["HTTP"],
+            plugins: ["EmbedResources"]
+        ),
+
+        // The `livepage-server` command.
+        .executableTarget(name: "livepage-server", dependencies: ["LivePageServer"]),
+
+        // Compiles Resources/ (livepage.js, the demo pages) into the server binary,
+        // so the binary serves them wherever it is copied.
+        .plugin(
+            name: "EmbedResources",
+            capability: .buildTool(),
+            dependencies: ["EmbedResourcesTool"]
+        ),
+        .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool"),
+
+        .testTarget(name: "LivePageEventsTests", dependencies: ["LivePageEvents"]),
+        .testTarget(name: "LivePageTests", dependencies: ["LivePage"]),
+        .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP"]),
+        .testTarget(
+            name: "LivePageServerTests",
+            dependencies: ["LivePageServer", "livepage-server"]
+        ),
+    ]
+)
+
+// Strict settings for every Swift target, as swift-log does: Swift 6 language mode
+// with complete concurrency checking, explicit `any`, and imports that must be named
+// (and marked `public` when they show in the API).
+for target in package.targets where target.type != .plugin && target.type != .system {
+    guard target.name != "CLinuxSystem" else { continue }
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}
