@@ -1,0 +1,93 @@
+/// The id of one client (one open page): a random version-4 UUID, written in lowercase.
+///
+/// The id is the bearer secret for its client: whoever holds it can read the client's
+/// events and send input as its principal. It is drawn from the system's secure random
+/// generator (`getrandom`), which leaves 122 unpredictable bits once the UUID version
+/// and variant bits are set. ``description`` gives the full id for the one place that
+/// needs it, the registration answer; logs and metrics use ``redacted``.
+public struct ClientID: Sendable, Hashable {
+    /// The first 8 bytes, most significant first.
+    let high: UInt64
+    /// The last 8 bytes.
+    let low: UInt64
+
+    /// A new random id.
+    public init() {
+        var generator = SystemRandomNumberGenerator()
+        self.init(random: &generator)
+    }
+
+    /// A new id from `generator`, which must be cryptographically secure outside tests.
+    init(random generator: inout some RandomNumberGenerator) {
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        // Version 4 (bits 76-79 of the UUID = 0100) and the RFC 4122 variant (10).
+        self.high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        self.low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+    }
+
+    /// The id written as `text`, or `nil` unless it is exactly a lowercase UUID
+    /// (`8-4-4-4-12` hex digits). Uppercase is refused so that one id has one spelling.
+    public init?(_ text: some StringProtocol) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digits = 0
+        var index = 0
+        for byte in text.utf8 {
+            defer { index += 1 }
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            if digits < 16 {
+                high = high << 4 | UInt64(value)
+            } else {
+                low = low << 4 | UInt64(value)
+            }
+            digits += 1
+        }
+        guard index == 36, digits == 32 else { return nil }
+        (self.high, self.low) = (high, low)
+    }
+
+    /// The first 8 hex digits: all that logs and metrics may show of an id.
+    public var redacted: String { String(Self.hex(high).prefix(8)) }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Combines the id's random bits; they are uniform already.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high ^ low)
+    }
+}
+
+extension ClientID: CustomStringConvertible {
+    /// The full id as a lowercase UUID. It is a secret: never log it.
+    public var description: String {
+        let high = Self.hex(high)
+        let low = Self.hex(low)
+        let highUTF8 = Array(high.utf8)
+        let lowUTF8 = Array(low.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        bytes += highUTF8[0..<8]
+        bytes.append(UInt8(ascii: "-"))
+        bytes += highUTF8[8..<12]
+        bytes.append(UInt8(ascii: "-"))
+        bytes += highUTF8[12..<16]
+        bytes.append(UInt8(ascii: "-"))
+        bytes += lowUTF8[0..<4]
+        bytes.append(UInt8(ascii: "-"))
+        bytes += lowUTF8[4..<16]
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

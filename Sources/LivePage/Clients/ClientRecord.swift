@@ -1,0 +1,31 @@
+/// Everything the manager keeps for one client. Lives inside the manager's lock only.
+final class ClientRecord {
+    /// A parked output request: whom to answer, and its hold-time timer.
+    struct ParkedPoll {
+        let ticket: UInt64
+        let waiter: OutputWaiter
+        let holdTimer: TimerHandle
+    }
+
+    let info: ClientInfo
+    let location: LocationState
+    /// The last seq given to this client.
+    var lastSeq: UInt64 = 0
+    /// The highest `after` received.
+    var acknowledged: UInt64 = 0
+    var queue = EventQueue()
+    var parked: ParkedPoll?
+    /// When the client expires unless it polls; meaningless while a poll is parked.
+    var expiresAt: Duration
+    /// The client's index in `location.clients`, for removal in O(1).
+    var indexInLocation = -1
+    /// The presence state this client last received, and whether it had the lists.
+    var presenceSeen: PresenceSnapshot?
+    var presenceListed = false
+
+    init(info: ClientInfo, location: LocationState, expiresAt: Duration) {
+        self.info = info
+        self.location = location
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,32 @@
+extension ClientManager {
+    /// Everything the manager knows, behind its one lock. Critical sections are short and
+    /// never await: registering, polling, queueing and answering.
+    struct State {
+        var clients: [ClientID: ClientRecord] = [:]
+        var locations: [String: LocationState] = [:]
+        /// Every open client of each principal, at every location.
+        var principals: [String: [ClientRecord]] = [:]
+        var gone: GoneClients
+        var isShuttingDown = false
+        var nextTicket: UInt64 = 0
+        var metrics = ManagerMetrics()
+
+        init(rememberedGoneClients: Int) {
+            gone = GoneClients(capacity: rememberedGoneClients)
+        }
+    }
+
+    /// Output answers decided under the lock, given after it is released, so that a
+    /// waiter may do its own work (encode, write) without holding up the manager.
+    struct PendingAnswers {
+        private var answers: [(OutputWaiter, OutputAnswer)] = []
+
+        mutating func add(_ waiter: @escaping OutputWaiter, _ answer: OutputAnswer) {
+            answers.append((waiter, answer))
+        }
+
+        consuming func deliver() {
+            for (waiter, answer) in answers { waiter(answer) }
+        }
+    }
+}
