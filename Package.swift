@@ -53,7 +53,13 @@ let package = Package(
 
         .testTarget(name: "LivePageEventsTests", dependencies: ["LivePageEvents"]),
         .testTarget(name: "LivePageTests", dependencies: ["LivePage"]),
-        .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP"]),
+        // A small server on the engine, run as a separate process by the engine's tests.
+        .executableTarget(
+            name: "HTTPTestServer",
+            dependencies: ["LivePageHTTP"],
+            path: "Tests/Fixtures/HTTPTestServer"
+        ),
+        .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer"]),
         .testTarget(
             name: "LivePageServerTests",
             dependencies: ["LivePageServer", "livepage-server"]

@@ -1,0 +1,275 @@
+import CLinuxSystem
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One event-loop thread: an epoll set holding the shared listening socket, this loop's
+/// connections and an eventfd that other threads use to hand it work.
+///
+/// Everything a loop owns (its connections, timers, scratch buffer) is touched only on its
+/// own thread, so none of it is locked. Other threads reach a loop only through `enqueue`,
+/// which appends to a `Mutex`-protected inbox and writes the eventfd only when the loop is
+/// asleep in `epoll_wait`, so a burst of ten thousand responses costs one wake-up.
+///
+/// `@unchecked Sendable`: the loop-thread state below the "Loop thread only" mark is never
+/// touched from another thread (responders hop through the inbox); the rest is immutable, a
+/// `Mutex` or an `Atomic`.
+final class EventLoop: @unchecked Sendable {
+    /// Work handed to the loop from other threads.
+    enum Message {
+        case respond(HTTPResponder, HTTPResponse)
+        case beginShutdown
+        case stop
+    }
+
+    private struct Inbox {
+        var messages: [Message] = []
+        var sleeping = false
+        var stopped = false
+    }
+
+    let index: Int
+    let handler: any HTTPHandler
+    let configuration: HTTPServerConfiguration
+    let durations: ConnectionTimer.Durations
+    let encoder: HTTPResponseEncoder
+    /// The most unparsed input a connection may hold while its request is being handled.
+    let inputLimit: Int
+    let epoll: Int32
+    private let wakeFD: Int32
+    let listener: Int32
+    private let wakeToken: UInt64
+    let listenerToken: UInt64
+    private let inbox = Mutex(Inbox())
+    private let threadID = Atomic<UInt>(0)
+    private let publishedMetrics = Mutex(HTTPServerMetrics())
+    private let drained: CountdownSignal
+    private let stopped: CountdownSignal
+
+    // Loop thread only.
+    var connections: [Connection?] = []
+    var timers = TimerHeap()
+    private var resumeQueue: [Connection] = []
+    var nextGeneration: UInt32 = 1
+    var acceptPausedUntil: MonotonicTime?
+    var lastPauseLog: MonotonicTime?
+    private var isRunning = true
+    var openConnections = 0
+    private(set) var isShuttingDown = false
+    var metrics = HTTPServerMetrics()
+    var dateCache = HTTPDateCache()
+    var now = MonotonicTime.now()
+    /// Where every connection of this loop reads; only leftovers are copied out.
+    let scratch: UnsafeMutableRawBufferPointer
+
+    static let acceptPause: UInt64 = 100_000_000
+    static let connectionEvents = UInt32(EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue) | EPOLLET.rawValue
+
+    init(
+        index: Int,
+        listener: Int32,
+        handler: any HTTPHandler,
+        configuration: HTTPServerConfiguration,
+        drained: CountdownSignal,
+        stopped: CountdownSignal
+    ) throws(SystemCallError) {
+        self.index = index
+        self.listener = listener
+        self.handler = handler
+        self.configuration = configuration
+        self.drained = drained
+        self.stopped = stopped
+        durations = ConnectionTimer.Durations(configuration)
+        encoder = HTTPResponseEncoder(defaultHeaders: configuration.defaultHeaders, log: configuration.log)
+        inputLimit = max(configuration.limits.maxHeaderSize, 4096)
+        epoll = Int32(try System.blockingCall("epoll_create1") { Int(epoll_create1(Int32(EPOLL_CLOEXEC))) })
+        do {
+            wakeFD = Int32(try System.blockingCall("eventfd") { Int(eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))) })
+        } catch {
+            System.close(epoll)
+            throw error
+        }
+        wakeToken = UInt64(UInt32(bitPattern: wakeFD))
+        listenerToken = UInt64(UInt32(bitPattern: listener))
+        scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+        try System.epollControl(epoll, EPOLL_CTL_ADD, fd: wakeFD, events: UInt32(EPOLLIN.rawValue), token: wakeToken)
+        try listen()
+    }
+
+    deinit {
+        System.close(epoll)
+        System.close(wakeFD)
+        scratch.deallocate()
+    }
+
+    // MARK: Any thread
+
+    /// Whether the caller runs on this loop's thread.
+    var isCurrentThread: Bool {
+        threadID.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    /// Hands `message` to the loop, waking it if it sleeps. Dropped once the loop stopped.
+    func enqueue(_ message: Message) {
+        let wake = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopped else { return false }
+            inbox.messages.append(message)
+            guard inbox.sleeping else { return false }
+            inbox.sleeping = false
+            return true
+        }
+        // The eventfd is closed only in deinit, and `self` is alive here.
+        if wake { System.signal(eventFD: wakeFD) }
+    }
+
+    /// Writes `response` for `responder`: at once on this thread, through the inbox otherwise.
+    func deliver(_ response: HTTPResponse, for responder: HTTPResponder) {
+        if isCurrentThread {
+            deliverOnLoop(response, for: responder)
+        } else {
+            enqueue(.respond(responder, response))
+        }
+    }
+
+    /// This loop's counters, as of the end of its last iteration.
+    var metricsSnapshot: HTTPServerMetrics {
+        publishedMetrics.withLock { $0 }
+    }
+
+    // MARK: Loop thread
+
+    /// Runs the loop until a `.stop` message, then closes every connection it still holds.
+    func run() {
+        threadID.store(UInt(pthread_self()), ordering: .releasing)
+        let capacity = 512
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        while isRunning {
+            publishMetrics()
+            let mayBlock = inbox.withLock { inbox -> Bool in
+                guard inbox.messages.isEmpty, resumeQueue.isEmpty else { return false }
+                inbox.sleeping = true
+                return true
+            }
+            let count: Int
+            do {
+                count = try System.epollWait(
+                    epoll, events, capacity: Int32(capacity),
+                    timeoutMilliseconds: mayBlock ? waitTimeout() : 0
+                )
+            } catch {
+                configuration.log("event loop \(index): \(error)")
+                count = 0
+            }
+            now = .now()
+            for position in 0..<count {
+                handle(events[position])
+            }
+            drainInbox()
+            runResumes()
+            runTimers()
+        }
+        for case let connection? in connections {
+            close(connection)
+        }
+        inbox.withLock { inbox in
+            inbox.stopped = true
+            inbox.messages = []
+        }
+        publishMetrics()
+        stopped.arrive(index)
+    }
+
+    private func handle(_ event: epoll_event) {
+        let token = event.data.u64
+        if token == wakeToken {
+            System.drain(eventFD: wakeFD)
+        } else if token == listenerToken {
+            acceptConnections()
+        } else {
+            let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
+            guard let connection = connection(fd: fd, generation: UInt32(truncatingIfNeeded: token >> 32)) else { return }
+            connection.handle(events: event.events)
+        }
+    }
+
+    /// The live connection with this descriptor and generation, or `nil` for a stale event.
+    func connection(fd: Int32, generation: UInt32) -> Connection? {
+        guard fd >= 0, Int(fd) < connections.count, let connection = connections[Int(fd)],
+            connection.generation == generation
+        else { return nil }
+        return connection
+    }
+
+    private func drainInbox() {
+        var messages: [Message] = []
+        inbox.withLock { inbox in
+            inbox.sleeping = false
+            swap(&messages, &inbox.messages)
+        }
+        for message in messages {
+            switch message {
+            case .respond(let responder, let response):
+                deliverOnLoop(response, for: responder)
+            case .beginShutdown:
+                beginShutdown()
+            case .stop:
+                isRunning = false
+            }
+        }
+    }
+
+    private func deliverOnLoop(_ response: HTTPResponse, for responder: HTTPResponder) {
+        guard let connection = connection(fd: responder.fd, generation: responder.generation) else { return }
+        connection.send(response, for: responder)
+    }
+
+    /// Lets `connection` read and parse again once the current call stack has unwound, so no
+    /// connection reads into the scratch buffer while another is parsing from it.
+    func scheduleResume(_ connection: Connection) {
+        resumeQueue.append(connection)
+    }
+
+    private func runResumes() {
+        while !resumeQueue.isEmpty {
+            let queue = resumeQueue
+            resumeQueue = []
+            for connection in queue { connection.resume() }
+        }
+    }
+
+    /// Closes `connection`'s descriptor (its only close) and cancels its request, if any.
+    func close(_ connection: Connection) {
+        guard !connection.isClosed else { return }
+        connection.isClosed = true
+        connections[Int(connection.fd)] = nil
+        System.close(connection.fd)
+        openConnections -= 1
+        metrics.connectionsOpen -= 1
+        let responder = connection.releaseResources()
+        responder?.cancel()
+        if isShuttingDown && openConnections == 0 { drained.arrive(index) }
+    }
+
+    private func beginShutdown() {
+        guard !isShuttingDown else { return }
+        isShuttingDown = true
+        if acceptPausedUntil == nil {
+            try? System.epollControl(epoll, EPOLL_CTL_DEL, fd: listener, events: 0, token: 0)
+        }
+        acceptPausedUntil = nil
+        for case let connection? in connections where connection.isIdle {
+            close(connection)
+        }
+        if openConnections == 0 { drained.arrive(index) }
+    }
+
+    private func publishMetrics() {
+        guard metrics != HTTPServerMetrics() else { return }
+        let delta = metrics
+        metrics = HTTPServerMetrics()
+        publishedMetrics.withLock { $0.add(delta) }
+    }
+}

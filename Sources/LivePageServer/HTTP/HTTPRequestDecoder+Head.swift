@@ -1,0 +1,79 @@
+extension HTTPRequestDecoder {
+    /// Scans for the end of the head from where the last scan stopped, then parses it.
+    mutating func decodeHead(_ input: UnsafeRawBufferPointer, scan: inout HeadScan) -> Step {
+        // A complete head of at most maxHeaderSize bytes ends at an index below this one.
+        let end = min(input.count, limits.maxHeaderSize)
+        var index = scan.scanned
+        while index < end {
+            let byte = input[index]
+            if byte == ASCII.lf {
+                guard index > scan.lineStart, input[index - 1] == ASCII.cr else {
+                    return Step(consumed: 0, event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF."))))
+                }
+                let lineEnd = index - 1
+                if scan.requestLineEnd == nil {
+                    if lineEnd == scan.lineStart {
+                        scan.requestLineStart = index + 1  // an empty line before the request line is ignored
+                    } else {
+                        scan.requestLineEnd = lineEnd
+                    }
+                } else if lineEnd == scan.lineStart {
+                    return parseHead(input, scan: scan, headEnd: index + 1)
+                }
+                scan.lineStart = index + 1
+            } else if index > scan.lineStart, input[index - 1] == ASCII.cr {
+                return Step(consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
+            } else if byte == 0 {
+                return Step(consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
+            }
+            index += 1
+        }
+        scan.scanned = index
+        guard index >= limits.maxHeaderSize else { return Step(consumed: 0, event: .needMoreData) }
+        // Over the limit without a complete head: the target alone may be the reason.
+        let requestLine = Self.slice(input, scan.requestLineStart..<(scan.requestLineEnd ?? index))
+        if let space = requestLine.firstIndex(of: ASCII.space) {
+            let targetEnd = requestLine[(space + 1)...].firstIndex(of: ASCII.space) ?? requestLine.count
+            if targetEnd - space - 1 > limits.maxTargetSize {
+                return Step(consumed: 0, event: .error(fail(Self.targetTooLong(limits.maxTargetSize))))
+            }
+        }
+        return Step(consumed: 0, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
+    }
+
+    static func targetTooLong(_ limit: Int) -> HTTPDecodingError {
+        HTTPDecodingError(.uriTooLong, "The request target is longer than the \(limit) bytes this server accepts.")
+    }
+
+    static func headTooLarge(_ limit: Int) -> HTTPDecodingError {
+        HTTPDecodingError(
+            .requestHeaderFieldsTooLarge,
+            "The request line and headers are larger than the \(limit) bytes this server accepts."
+        )
+    }
+
+    /// Parses a complete head whose last CRLF ends just before `headEnd`.
+    private mutating func parseHead(_ input: UnsafeRawBufferPointer, scan: HeadScan, headEnd: Int) -> Step {
+        guard let requestLineEnd = scan.requestLineEnd else {
+            return Step(consumed: 0, event: .error(fail(.badRequest("The request has no request line."))))
+        }
+        do throws(HTTPDecodingError) {
+            var builder = try HTTPHeadBuilder(
+                requestLine: Self.slice(input, scan.requestLineStart..<requestLineEnd),
+                limits: limits
+            )
+            var lineStart = requestLineEnd + 2
+            while lineStart < headEnd - 2 {
+                var lineEnd = lineStart
+                while input[lineEnd] != ASCII.cr { lineEnd += 1 }
+                try builder.addField(Self.slice(input, lineStart..<lineEnd), limits: limits)
+                lineStart = lineEnd + 2
+            }
+            let head = try builder.finish()
+            state = .awaitingBodyDecision(head.framing)
+            return Step(consumed: headEnd, event: .head(head))
+        } catch {
+            return Step(consumed: 0, event: .error(fail(error)))
+        }
+    }
+}

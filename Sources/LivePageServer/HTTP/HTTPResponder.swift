@@ -1,0 +1,85 @@
+import Synchronization
+
+/// The one-shot, thread-safe handle that answers one request.
+///
+/// The engine gives one to `HTTPHandler.handle(_:responder:)` with each request. The first
+/// `respond(_:)` wins and later calls are ignored, so racing answers (an event and a hold
+/// timer, say) need no coordination of their own. It may be called from any thread: on the
+/// connection's own event-loop thread it writes to the socket at once; from elsewhere it hands
+/// the response to that loop, which wakes at most once for a burst of them.
+///
+/// A responder costs a few dozen bytes. If the connection goes away first (the peer closes
+/// or resets it, a timeout, a forced shutdown), the actions given to `onCancel(_:)` run once
+/// and `respond(_:)` does nothing.
+public final class HTTPResponder: Sendable {
+    private enum State {
+        case pending(onCancel: [@Sendable () -> Void])
+        case responded
+        case cancelled
+    }
+
+    private let state = Mutex<State>(.pending(onCancel: []))
+    private let loop: EventLoop
+    /// The connection's descriptor and generation: together they name it uniquely on its loop.
+    let fd: Int32
+    let generation: UInt32
+
+    init(loop: EventLoop, fd: Int32, generation: UInt32) {
+        self.loop = loop
+        self.fd = fd
+        self.generation = generation
+    }
+
+    /// Sends `response`, if no response was sent and the connection has not gone away.
+    ///
+    /// Callable from any thread. Only the first call has an effect. Responses on one
+    /// connection are written in request order (the engine reads the next request only after
+    /// this response is written).
+    /// - Parameter response: The response to send.
+    public func respond(_ response: HTTPResponse) {
+        let won = state.withLock { state -> Bool in
+            guard case .pending = state else { return false }
+            state = .responded
+            return true
+        }
+        if won { loop.deliver(response, for: self) }
+    }
+
+    /// Registers an action to run once if the connection goes away before a response is sent.
+    ///
+    /// Runs at once, on the calling thread, if it has already gone away; never runs once a
+    /// response was sent. Actions run on the connection's loop thread and must not block.
+    /// - Parameter action: What to do, for example cancelling a task or unparking a poll.
+    public func onCancel(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            switch state {
+            case .pending(let actions):
+                state = .pending(onCancel: actions + [action])
+                return false
+            case .responded:
+                return false
+            case .cancelled:
+                return true
+            }
+        }
+        if runNow { action() }
+    }
+
+    /// Whether the connection went away before a response was sent.
+    public var isCancelled: Bool {
+        state.withLock { state in
+            if case .cancelled = state { return true }
+            return false
+        }
+    }
+
+    /// Marks the request cancelled and runs its cancellation actions, unless it was answered.
+    func cancel() {
+        let actions = state.withLock { state -> [@Sendable () -> Void] in
+            guard case .pending(let actions) = state else { return [] }
+            state = .cancelled
+            return actions
+        }
+        for action in actions { action() }
+    }
+}

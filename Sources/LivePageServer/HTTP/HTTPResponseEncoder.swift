@@ -1,0 +1,108 @@
+/// Serializes responses into the bytes of an HTTP/1.1 message, adding the framing headers
+/// the engine owns.
+struct HTTPResponseEncoder {
+    /// What the engine knows of the request the response answers.
+    struct Context {
+        /// The request was `HEAD`: send headers only.
+        var isHead: Bool
+        /// The request was HTTP/1.0.
+        var isHTTP10: Bool
+        /// The connection closes after this response.
+        var closing: Bool
+    }
+
+    /// Fields added to every response that lacks them.
+    let defaultHeaders: HTTPHeaders
+    /// Called with a message when a handler's field cannot be sent and is dropped.
+    let log: @Sendable (String) -> Void
+
+    /// Whether a response asks for the connection to close (`Connection: close`).
+    static func asksToClose(_ response: HTTPResponse) -> Bool {
+        response.headers.containsToken("close", inFieldsNamed: "Connection")
+    }
+
+    /// Encodes `response` for sending.
+    func encode(_ response: HTTPResponse, context: Context, date: [UInt8]) -> [UInt8] {
+        let code = response.status.code
+        let bodyAllowed = code >= 200 && code != 204 && code != 304
+        let sendsBody = bodyAllowed && !context.isHead
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(min(max(code, 100), 999), to: &bytes)
+        bytes.append(ASCII.space)
+        if response.status.reasonPhrase.utf8.allSatisfy(ASCII.isFieldValueCharacter) {
+            bytes.append(contentsOf: response.status.reasonPhrase.utf8)
+        }
+        bytes.append(contentsOf: "\r\n".utf8)
+
+        var hasDate = false
+        var declaredLength: String?
+        for (name, value) in response.headers {
+            if HTTPHeaders.name(name, equals: "Content-Length") {
+                declaredLength = value
+                continue
+            }
+            if HTTPHeaders.name(name, equals: "Transfer-Encoding") || HTTPHeaders.name(name, equals: "Connection") {
+                continue
+            }
+            if HTTPHeaders.name(name, equals: "Date") { hasDate = true }
+            appendField(name: name, value: value, to: &bytes)
+        }
+        for (name, value) in defaultHeaders where !response.headers.contains(name: name) {
+            appendField(name: name, value: value, to: &bytes)
+        }
+        if !hasDate { bytes.append(contentsOf: date) }
+        if bodyAllowed {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            // A HEAD response may state the length of a body the handler did not produce.
+            if context.isHead, response.body.isEmpty, let declaredLength, !declaredLength.isEmpty,
+                declaredLength.utf8.allSatisfy(ASCII.isDigit)
+            {
+                bytes.append(contentsOf: declaredLength.utf8)
+            } else {
+                Self.appendDecimal(response.body.count, to: &bytes)
+            }
+            bytes.append(contentsOf: "\r\n".utf8)
+        }
+        if context.closing {
+            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if context.isHTTP10 {
+            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        bytes.append(contentsOf: "\r\n".utf8)
+        if sendsBody { bytes.append(contentsOf: response.body) }
+        return bytes
+    }
+
+    /// `HTTP/1.1 100 Continue` and the empty line.
+    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private func appendField(name: String, value: String, to bytes: inout [UInt8]) {
+        guard !name.isEmpty, name.utf8.allSatisfy(ASCII.isTokenCharacter),
+            value.utf8.allSatisfy(ASCII.isFieldValueCharacter)
+        else {
+            log("dropped a response header field that is not valid HTTP: \(name.debugDescription)")
+            return
+        }
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: ": ".utf8)
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
+    }
+
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var remaining = max(0, value)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(remaining % 10) + 0x30
+                remaining /= 10
+                count += 1
+            } while remaining > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+}
