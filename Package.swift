@@ -40,7 +40,7 @@ let package = Package(
         ),
 
         // The `livepage-server` command.
-        .executableTarget(name: "livepage-server", dependencies: ["LivePageServer"]),
+        .executableTarget(name: "livepage-server", dependencies: ["LivePage", "LivePageServer"]),
 
         // Compiles Resources/ (livepage.js, the demo pages) into the server binary,
         // so the binary serves them wherever it is copied.

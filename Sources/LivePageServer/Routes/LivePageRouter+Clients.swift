@@ -1,0 +1,153 @@
+import Glibc
+import LivePage
+import LivePageEvents
+import LivePageHTTP
+import Synchronization
+
+extension LivePageRouter {
+    /// `POST /clients`: registers a client, in open or token mode.
+    func register(_ request: HTTPRequest) throws(RouteError) -> HTTPResponse {
+        guard !isShuttingDown.load(ordering: .relaxed) else { throw .shuttingDown }
+        let body = try Self.jsonObject(of: request)
+        guard case .string(let location)? = body["location"] else {
+            throw .badRequest(body["location"] == nil ? "The field 'location' is required." : "The field 'location' must be a string.")
+        }
+        let presence: PresenceMode
+        switch body["presence"] {
+        case nil, .null?: presence = .none
+        case .string(let mode)?:
+            guard let mode = PresenceMode(rawValue: mode) else {
+                throw .badRequest("The field 'presence' must be \"none\", \"list\" or \"count\".")
+            }
+            presence = mode
+        default: throw .badRequest("The field 'presence' must be \"none\", \"list\" or \"count\".")
+        }
+        let principal = try principal(registering: body, at: location)
+        let registration: Registration
+        do {
+            registration = try manager.register(at: location, principal: principal, presence: presence)
+        } catch {
+            throw RouteError(error)
+        }
+        return Self.json(status: .created, [
+            "client": .string(registration.client.id.description),
+            "location": .string(location),
+            "principal": principal.map { .string($0) } ?? .null,
+            "refresh": .number(JSONNumber(registration.refresh)),
+            "protocol": 1,
+            "epoch": .string(epoch),
+        ])
+    }
+
+    /// The principal a registration is for: as given in open mode; from a verified
+    /// token in token mode, where a `principal` field is refused.
+    private func principal(registering body: JSONObject, at location: String) throws(RouteError) -> String? {
+        guard let tokenSecret else {
+            guard body["token"] == nil else {
+                throw .badRequest("This server runs in open mode and cannot verify tokens; send 'principal' instead.")
+            }
+            switch body["principal"] {
+            case nil, .null?: return nil
+            case .string(let principal)?: return principal
+            default: throw .badRequest("The field 'principal' must be a string or null.")
+            }
+        }
+        guard body["principal"] == nil else {
+            throw .badRequest("This server runs in token mode: the principal comes from the token, not a 'principal' field.")
+        }
+        guard case .string(let token)? = body["token"] else {
+            throw .badRequest("This server runs in token mode: the field 'token' (a JWT) is required.")
+        }
+        let claims: TokenClaims
+        do {
+            claims = try JSONWebToken.verify(token, secret: tokenSecret, now: time(nil))
+        } catch {
+            throw RouteError(.forbidden, "The token was refused: \(error)")
+        }
+        if let tokenLocation = claims.location, tokenLocation != location {
+            throw RouteError(.forbidden, "The token is for another location.")
+        }
+        return claims.subject
+    }
+
+    /// `GET /clients/{id}/output?after={seq}`: the long-poll. Answers at once or parks
+    /// as a callback; a parked poll whose connection goes away is forgotten.
+    func output(_ request: HTTPRequest, id text: Substring, responder: HTTPResponder) {
+        let cors = origins.corsOrigin(of: request)
+        guard let id = ClientID(text) else {
+            responder.respond(Self.addingCORS(cors, to: RouteError.gone(.unknown).response()))
+            return
+        }
+        let after: UInt64
+        do {
+            after = try Self.afterParameter(in: request.query)
+        } catch {
+            responder.respond(Self.addingCORS(cors, to: error.response()))
+            return
+        }
+        do {
+            let result = try manager.poll(id, after: after) { answer in
+                responder.respond(Self.addingCORS(cors, to: Self.response(for: answer)))
+            }
+            switch result {
+            case .answered(let answer):
+                responder.respond(Self.addingCORS(cors, to: Self.response(for: answer)))
+            case .parked(let ticket):
+                responder.onCancel { [manager] in manager.cancelPoll(ticket) }
+            }
+        } catch {
+            responder.respond(Self.addingCORS(cors, to: RouteError(error).response()))
+        }
+    }
+
+    /// The largest `after` accepted: 2^53 - 1, the largest integer JavaScript counts exactly.
+    static let maximumAfter: UInt64 = (1 << 53) - 1
+
+    /// The `after` query parameter: digits only, at most 2^53-1, 0 when absent.
+    static func afterParameter(in query: String?) throws(RouteError) -> UInt64 {
+        guard let text = try FormDecoder.queryValue("after", in: query) else { return 0 }
+        guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let after = UInt64(text), after <= maximumAfter
+        else {
+            throw .badRequest("The parameter 'after' must be a number of at most 16 digits, up to 2^53-1.")
+        }
+        return after
+    }
+
+    /// The HTTP answer of an output answer.
+    static func response(for answer: OutputAnswer) -> HTTPResponse {
+        switch answer {
+        case .events(let batch): HTTPResponse(status: .ok, headers: RouteError.apiHeaders, body: batch.jsonBytes())
+        case .superseded: RouteError(ManagerError.superseded).response()
+        case .gone(let reason): RouteError.gone(reason).response()
+        case .shuttingDown: RouteError.shuttingDown.response()
+        }
+    }
+
+    /// `POST /clients/{id}/close`: removes the client at once. `204` whatever the id,
+    /// so the answer says nothing about which ids exist.
+    func close(_ request: HTTPRequest, id text: Substring) throws(RouteError) -> HTTPResponse {
+        guard origins.permits(request) else { throw Self.foreignOrigin }
+        if let id = ClientID(text) { manager.close(id) }
+        return HTTPResponse(status: .noContent, headers: ["Cache-Control": "no-store"])
+    }
+
+    /// `GET /clients/{id}/online`: who is online at the client's location.
+    func online(id text: Substring) throws(RouteError) -> HTTPResponse {
+        guard let id = ClientID(text) else { throw .gone(.unknown) }
+        guard let client = manager.client(id) else { throw .gone(manager.goneReason(for: id)) }
+        return Self.json(Self.onlineJSON(manager.online(at: client.location)))
+    }
+
+    /// The JSON of who is online.
+    static func onlineJSON(_ online: Online) -> JSONObject {
+        [
+            "location": .string(online.location),
+            "principals": .array(online.principals.map { .string($0) }),
+            "count": .number(JSONNumber(online.count)),
+            "anonymous": .number(JSONNumber(online.anonymous)),
+        ]
+    }
+
+    static let foreignOrigin = RouteError(.forbidden, "Requests from this page's origin are not allowed here.")
+}

@@ -1,0 +1,114 @@
+import LivePage
+import LivePageEvents
+import LivePageHTTP
+import Synchronization
+
+extension LivePageRouter {
+    /// `POST /publish`: a backend sends trusted events to an audience.
+    func publish(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorizePublisher(request)
+        guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
+        let body = try Self.jsonObject(of: request)
+        let audience = try Self.audience(in: body)
+        guard case .array(let list)? = body["events"], !list.isEmpty else {
+            throw RouteError.badRequest("The field 'events' must be a non-empty array of events.")
+        }
+        var events: [EncodedEvent] = []
+        events.reserveCapacity(list.count)
+        for (index, value) in list.enumerated() {
+            guard let object = value.objectValue else { throw RouteError.badRequest("events[\(index)] must be an object.") }
+            do {
+                events.append(EncodedEvent(try manager.registry.event(fromPublisher: try EventFields(json: object, isTrusted: true))))
+            } catch {
+                throw RouteError.badRequest("events[\(index)]: \(error)")
+            }
+        }
+        let send = { @Sendable [manager, events] () async throws -> HTTPResponse in
+            let delivered = try await manager.send(encoded: events, to: audience)
+            return Self.json(["delivered": .number(JSONNumber(delivered))])
+        }
+        switch body["id"] {
+        case nil, .null?:
+            return try await send()
+        case .string(let id)? where !id.isEmpty && id.utf8.count <= 128:
+            return try await deduplicator.response(for: id, send)
+        default:
+            throw RouteError.badRequest("The field 'id' must be a string of 1 to 128 bytes.")
+        }
+    }
+
+    /// `POST /disconnect`: a backend removes the clients of an audience.
+    func disconnect(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try authorizePublisher(request)
+        guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
+        let audience = try Self.audience(in: try Self.jsonObject(of: request))
+        let count = try await manager.disconnect(audience)
+        return Self.json(["disconnected": .number(JSONNumber(count))])
+    }
+
+    /// `GET /presence?location=...`: who is online, for a backend.
+    func presence(_ request: HTTPRequest) throws(RouteError) -> HTTPResponse {
+        try authorizePublisher(request)
+        guard let location = try FormDecoder.queryValue("location", in: request.query), !location.isEmpty else {
+            throw .badRequest("The query parameter 'location' is required.")
+        }
+        return Self.json(Self.onlineJSON(manager.online(at: location)))
+    }
+
+    /// Checks `Authorization: Bearer <key>` against every configured key in constant
+    /// time: `404` when publishing is disabled, `401` for a missing or wrong key.
+    private func authorizePublisher(_ request: HTTPRequest) throws(RouteError) {
+        guard !publishKeys.isEmpty else {
+            throw RouteError(.notFound, "Publishing is disabled: the server has no publish key configured.")
+        }
+        let unauthorized = RouteError(
+            .unauthorized,
+            "A valid publish key is required as 'Authorization: Bearer <key>'.",
+            headers: ["WWW-Authenticate": "Bearer"]
+        )
+        guard let authorization = request.headers["Authorization"], authorization.hasPrefix("Bearer ") else {
+            throw unauthorized
+        }
+        let given = Array(authorization.utf8.dropFirst("Bearer ".utf8.count))
+        var matched = false
+        for key in publishKeys where ConstantTime.equal(given, key) {
+            matched = true
+        }
+        guard matched else { throw unauthorized }
+    }
+
+    /// The audience in a body's `to`: exactly one of `location`, `principal`, `client`
+    /// or `all: true`, and optionally `except` (a client id).
+    static func audience(in body: JSONObject) throws(RouteError) -> Audience {
+        guard let to = body["to"]?.objectValue else {
+            throw .badRequest("The field 'to' must be an object naming the audience.")
+        }
+        var target: Audience.Target?
+        var excluded: ClientID?
+        for (key, value) in to {
+            let named: Audience.Target
+            switch (key, value) {
+            case ("location", .string(let location)) where !location.isEmpty: named = .location(location)
+            case ("principal", .string(let principal)) where !principal.isEmpty: named = .principal(principal)
+            case ("client", .string(let text)):
+                guard let id = ClientID(text) else { throw .badRequest("to.client must be a client id.") }
+                named = .client(id)
+            case ("all", .bool(true)): named = .everyone
+            case ("except", .string(let text)):
+                guard let id = ClientID(text) else { throw .badRequest("to.except must be a client id.") }
+                excluded = id
+                continue
+            case ("location", _), ("principal", _): throw .badRequest("to.\(key) must be a non-empty string.")
+            case ("client", _), ("except", _): throw .badRequest("to.\(key) must be a client id.")
+            case ("all", _): throw .badRequest("to.all must be true.")
+            default: throw .badRequest("'to' has a field that is not an audience; use location, principal, client, all or except.")
+            }
+            guard target == nil else {
+                throw .badRequest("'to' must name exactly one of location, principal, client or all.")
+            }
+            target = named
+        }
+        guard let target else { throw .badRequest("'to' must name exactly one of location, principal, client or all.") }
+        return Audience(target, excluding: excluded)
+    }
+}

@@ -1,0 +1,198 @@
+import Glibc
+import LivePage
+import LivePageEvents
+import LivePageHTTP
+import Synchronization
+
+/// The LivePage routes of PROTOCOL.md, as the engine's handler.
+///
+/// Everything that can be answered at once is answered on the event-loop thread that
+/// read the request, without a task: registration, polls with events waiting, closing,
+/// who is online, the script. A poll with nothing waiting parks as a callback in the
+/// manager. Only input, publish and disconnect, which may await the event bus, run in
+/// a task.
+final class LivePageRouter: HTTPHandler {
+    let manager: ClientManager
+    let configuration: LivePageServer.Configuration
+    let origins: OriginPolicy
+    let tokenSecret: [UInt8]?
+    let publishKeys: [[UInt8]]
+    /// Changes when the server restarts, so a page can tell a restart from an eviction.
+    let epoch: String
+    let deduplicator = PublishDeduplicator()
+    let script: StaticAsset
+    let demo: DemoPages
+    /// The engine's counters, once the engine exists.
+    let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
+    let isShuttingDown = Atomic<Bool>(false)
+
+    init(manager: ClientManager, configuration: LivePageServer.Configuration) {
+        self.manager = manager
+        self.configuration = configuration
+        self.origins = OriginPolicy(publicOrigin: configuration.publicOrigin, allowedOrigins: Set(configuration.allowedOrigins))
+        self.tokenSecret = configuration.tokenSecret.map { Array($0.utf8) }
+        self.publishKeys = configuration.publishKeys.map { Array($0.utf8) }
+        var random = SystemRandomNumberGenerator()
+        self.epoch = String(random.next() as UInt64, radix: 16)
+        self.script = StaticAsset(named: "livepage.js", contentType: "text/javascript; charset=utf-8")
+        self.demo = DemoPages(prefix: configuration.prefix)
+    }
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let route = Route(path: request.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo)
+        if request.method == .options, route.isBrowserPost {
+            responder.respond(preflight(request))
+            return
+        }
+        guard route.methods.contains(request.method) else {
+            responder.respond(methodNotAllowed(route).response())
+            return
+        }
+        switch route {
+        case .output(let id):
+            output(request, id: id, responder: responder)
+        case .input(let id):
+            respondInTask(responder, cors: origins.corsOrigin(of: request)) { try await self.input(request, id: id) }
+        case .publish:
+            respondInTask(responder) { try await self.publish(request) }
+        case .disconnect:
+            respondInTask(responder) { try await self.disconnect(request) }
+        default:
+            responder.respond(Self.response(cors: origins.corsOrigin(of: request)) { () throws(RouteError) in
+                try self.answerAtOnce(route, request)
+            })
+        }
+    }
+
+    /// The routes answered on the loop thread.
+    private func answerAtOnce(_ route: Route, _ request: HTTPRequest) throws(RouteError) -> HTTPResponse {
+        switch route {
+        case .register: try register(request)
+        case .close(let id): try close(request, id: id)
+        case .online(let id): try online(id: id)
+        case .presence: try presence(request)
+        case .script: script.response(to: request)
+        case .health: HTTPResponse(status: .ok, body: "ok")
+        case .metrics: metrics()
+        case .demo(let page): try demo.response(for: page, request: request, manager: manager, tokenMode: tokenSecret != nil)
+        case .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
+        case .output, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")
+        }
+    }
+
+    /// The largest body a route takes: input and publish have their own limits; the
+    /// rest take small JSON bodies or none.
+    func maximumBodySize(for head: HTTPRequestHead) -> Int {
+        switch Route(path: head.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
+        case .input: configuration.maximumInputBodySize
+        case .publish, .disconnect: configuration.maximumPublishBodySize
+        default: 16 << 10
+        }
+    }
+
+    /// Graceful shutdown: parked polls and every later request that needs the manager
+    /// are answered `503` with a spread `Retry-After`.
+    func serverWillShutDown() {
+        isShuttingDown.store(true, ordering: .relaxed)
+        manager.shutDown()
+    }
+
+    private func methodNotAllowed(_ route: Route) -> RouteError {
+        guard route != .notFound else { return RouteError(.notFound, "There is no LivePage route at this path.") }
+        var methods = route.methods.map(\.rawValue)
+        if route.isBrowserPost { methods.append("OPTIONS") }
+        return RouteError(.methodNotAllowed, "This route takes \(methods.joined(separator: ", ")).", headers: ["Allow": methods.joined(separator: ", ")])
+    }
+
+    /// Answers a CORS preflight: allowed origins may post JSON or forms.
+    private func preflight(_ request: HTTPRequest) -> HTTPResponse {
+        guard let origin = origins.corsOrigin(of: request) else {
+            return RouteError(.forbidden, "This origin may not send requests to LivePage here.").response()
+        }
+        return HTTPResponse(status: .noContent, headers: [
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        ])
+    }
+
+    /// Runs `work` in a task, answering with its response or its error's; the task is
+    /// cancelled if the connection goes away first.
+    private func respondInTask(
+        _ responder: HTTPResponder,
+        cors: String? = nil,
+        _ work: @escaping @Sendable () async throws -> HTTPResponse
+    ) {
+        let log = configuration.log
+        let task = Task {
+            let response: HTTPResponse
+            do {
+                response = try await work()
+            } catch {
+                response = Self.errorResponse(error, log: log)
+            }
+            responder.respond(Self.addingCORS(cors, to: response))
+        }
+        responder.onCancel { task.cancel() }
+    }
+
+    /// The response of `body`, or of the route error it throws.
+    private static func response(cors: String?, _ body: () throws(RouteError) -> HTTPResponse) -> HTTPResponse {
+        do {
+            return addingCORS(cors, to: try body())
+        } catch {
+            return addingCORS(cors, to: error.response())
+        }
+    }
+
+    /// The answer for an error thrown by a route or by what it called.
+    static func errorResponse(_ error: any Error, log: @Sendable (String) -> Void) -> HTTPResponse {
+        switch error {
+        case let error as RouteError: return error.response()
+        case let error as ManagerError: return RouteError(error).response()
+        case let error as EventError: return RouteError.badRequest(error.description).response()
+        case let error as any HTTPResponseError: return error.response()
+        case is CancellationError: return RouteError(.serviceUnavailable, "The request was cancelled.").response()
+        default:
+            log("internal error: \(error)")
+            return RouteError(.internalServerError, "The server failed to handle the request; it has been logged.").response()
+        }
+    }
+
+    static func addingCORS(_ origin: String?, to response: HTTPResponse) -> HTTPResponse {
+        guard let origin else { return response }
+        var response = response
+        response.headers.add(name: "Access-Control-Allow-Origin", value: origin)
+        response.headers.add(name: "Vary", value: "Origin")
+        return response
+    }
+
+    /// The JSON body of a request, which must be an object sent as `application/json`.
+    static func jsonObject(of request: HTTPRequest) throws(RouteError) -> JSONObject {
+        guard mediaType(of: request) == "application/json" else {
+            throw RouteError(.unsupportedMediaType, "The body must be sent as application/json.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: request.body)
+        } catch {
+            throw .badRequest(error.description)
+        }
+        guard let object = value.objectValue else { throw .badRequest("The body must be a JSON object.") }
+        return object
+    }
+
+    /// The media type of a request's body, lowercased, without parameters.
+    static func mediaType(of request: HTTPRequest) -> String? {
+        guard let contentType = request.headers["Content-Type"] else { return nil }
+        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return String(type.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
+    }
+
+    /// A JSON response with the API headers.
+    static func json(status: HTTPStatus = .ok, _ object: JSONObject) -> HTTPResponse {
+        HTTPResponse(status: status, headers: RouteError.apiHeaders, body: object.jsonBytes())
+    }
+}

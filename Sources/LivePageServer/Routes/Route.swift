@@ -1,0 +1,69 @@
+import LivePageHTTP
+
+/// The PROTOCOL.md route a request path names, found without allocating for the hot
+/// output route.
+enum Route: Equatable {
+    case register
+    case output(Substring)
+    case input(Substring)
+    case close(Substring)
+    case online(Substring)
+    case publish
+    case disconnect
+    case presence
+    case script
+    case health
+    case metrics
+    case demo(DemoPage)
+    case notFound
+
+    /// The route of `path`, with LivePage's routes under `prefix`.
+    init(path: String, prefix: String, servesDemo: Bool) {
+        guard path.hasPrefix(prefix) else {
+            self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .notFound : .notFound
+            return
+        }
+        let rest = path.utf8.dropFirst(prefix.utf8.count)
+        switch Substring(rest) {
+        case "/clients": self = .register
+        case "/publish": self = .publish
+        case "/disconnect": self = .disconnect
+        case "/presence": self = .presence
+        case "/livepage.js": self = .script
+        case "/health": self = .health
+        case "/metrics": self = .metrics
+        case let rest where rest.hasPrefix("/clients/"):
+            let parts = rest.dropFirst("/clients/".count).split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                self = .notFound
+                return
+            }
+            switch parts[1] {
+            case "output": self = .output(parts[0])
+            case "input": self = .input(parts[0])
+            case "close": self = .close(parts[0])
+            case "online": self = .online(parts[0])
+            default: self = .notFound
+            }
+        default: self = .notFound
+        }
+    }
+
+    /// The methods the route takes (`HEAD` goes with `GET`); others are `405`.
+    var methods: [HTTPMethod] {
+        switch self {
+        case .register, .input, .close, .publish, .disconnect: [.post]
+        case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
+        case .notFound: []
+        }
+    }
+
+    /// Whether a browser page posts to the route, so that it is Origin-checked and
+    /// answers CORS preflight requests.
+    var isBrowserPost: Bool {
+        switch self {
+        case .input, .close, .register: true
+        default: false
+        }
+    }
+}

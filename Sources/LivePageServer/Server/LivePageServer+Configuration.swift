@@ -1,0 +1,102 @@
+public import LivePage
+import Glibc
+import LivePageHTTP
+
+extension LivePageServer {
+    /// How a LivePage server runs: where it listens, how it authenticates, its timings
+    /// and limits. Every default is PROTOCOL.md's; ``validate()`` reports what cannot work.
+    public struct Configuration: Sendable {
+        /// The address to listen on (default `127.0.0.1`; `::` or `0.0.0.0` for every interface).
+        public var host = "127.0.0.1"
+        /// The port (default 8080; 0 picks a free one, reported by ``LivePageServer/port``).
+        public var port = 8080
+        /// The path every LivePage route lives under (default `/livepage`).
+        public var prefix = "/livepage"
+        /// The origin pages are served from, such as `https://example.com`, when the
+        /// server is behind a proxy that changes it; otherwise the request's `Host` is used.
+        public var publicOrigin: String?
+        /// Other origins whose pages may send input and close requests (and get CORS
+        /// answers); any other `Origin` is refused.
+        public var allowedOrigins: [String] = []
+        /// The keys backends publish with (`Authorization: Bearer <key>`). None disables
+        /// publishing; two let a key be rotated. Each at least 16 bytes.
+        public var publishKeys: [String] = []
+        /// The HS256 secret of token mode, at least 32 bytes. `nil` is open mode:
+        /// principals are taken as given, without authentication.
+        public var tokenSecret: String?
+        /// Whether the demo pages are served at `/` and `/board` (default `false`;
+        /// the `livepage-server` command turns it on).
+        public var servesDemo = false
+        /// The client manager's timings and limits (refresh 25 s, grace 10 s, queues,
+        /// clients per server and principal, locations, batches, presence).
+        public var manager = ClientManager.Configuration()
+        /// Request line and headers together at most, in bytes (default 16 KiB; over
+        /// it `431`, or `414` for the target alone).
+        public var maximumHeaderSize = 16 << 10
+        /// An input body at most, in bytes (default 64 KiB; over it `413`).
+        public var maximumInputBodySize = 64 << 10
+        /// A publish or disconnect body at most, in bytes (default 1 MiB; over it `413`).
+        public var maximumPublishBodySize = 1 << 20
+        /// How long a request's headers may take to arrive (default 10 s).
+        public var headerTimeout: Duration = .seconds(10)
+        /// How long a kept-alive connection may sit idle between requests (default 60 s).
+        public var idleTimeout: Duration = .seconds(60)
+        /// How long in-flight requests get to finish at shutdown (default 10 s).
+        public var shutdownGracePeriod: Duration = .seconds(10)
+        /// Event-loop threads (default one per core).
+        public var eventLoopCount = HTTPServerConfiguration.coreCount
+        /// Where log lines go (default standard error, each line prefixed `livepage: `).
+        public var log: @Sendable (String) -> Void = Configuration.standardErrorLog
+
+        /// Writes a line to standard error, prefixed `livepage: `.
+        public static let standardErrorLog: @Sendable (String) -> Void = { line in
+            let bytes = Array("livepage: \(line)\n".utf8)
+            bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        }
+
+        /// The defaults.
+        public init() {}
+
+        /// Checks the configuration as a whole.
+        /// - Throws: ``ConfigurationError`` naming the setting and what it needs.
+        public func validate() throws(ConfigurationError) {
+            guard prefix.hasPrefix("/"), !prefix.hasSuffix("/"), !prefix.contains("?"), !prefix.contains("#") else {
+                throw .invalid("prefix", "must start with '/' and not end with one, such as /livepage")
+            }
+            guard (0...65535).contains(port) else { throw .invalid("port", "must be 0 to 65535") }
+            guard publishKeys.count <= 2 else { throw .invalid("publish-key", "may be given at most twice (for rotation)") }
+            for key in publishKeys where key.utf8.count < 16 {
+                throw .invalid("publish-key", "must be at least 16 bytes long")
+            }
+            if let tokenSecret, tokenSecret.utf8.count < JSONWebToken.minimumSecretByteCount {
+                throw .invalid("token-secret", "must be at least \(JSONWebToken.minimumSecretByteCount) bytes long")
+            }
+            for origin in allowedOrigins + (publicOrigin.map { [$0] } ?? []) where !Self.isOrigin(origin) {
+                throw .invalid("allowed-origin", "'\(origin)' is not an origin such as https://example.com")
+            }
+            guard manager.refresh >= .seconds(1) else { throw .invalid("refresh", "must be at least 1 second") }
+            guard manager.grace >= .zero else { throw .invalid("grace", "must not be negative") }
+            let positive: [(String, Int)] = [
+                ("max-header-size", maximumHeaderSize), ("max-input-body", maximumInputBodySize),
+                ("max-publish-body", maximumPublishBodySize), ("max-queued-events", manager.maximumQueuedEvents),
+                ("max-queued-bytes", manager.maximumQueuedBytes), ("max-clients", manager.maximumClients),
+                ("max-clients-per-principal", manager.maximumClientsPerPrincipal),
+                ("max-locations", manager.maximumLocations), ("max-batch-events", manager.maximumBatchEvents),
+                ("max-batch-bytes", manager.maximumBatchBytes), ("presence-list-limit", manager.presenceListLimit),
+                ("event-loops", eventLoopCount),
+            ]
+            for (name, value) in positive where value < 1 {
+                throw .invalid(name, "must be at least 1")
+            }
+        }
+
+        /// Whether `text` is `scheme://host[:port]` with nothing after.
+        static func isOrigin(_ text: String) -> Bool {
+            let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "http" || parts[0] == "https" else { return false }
+            let authority = parts[1]
+            return !authority.isEmpty && !authority.contains("/") && !authority.contains("?")
+                && !authority.contains("#") && !authority.contains("@") && !authority.contains(" ")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+// The `livepage-server` command: parses flags and environment variables, runs the
+// server until SIGINT or SIGTERM, then shuts down gracefully and exits 0. A bad flag or
+// value, or an address in use, is one line on stderr and exit code 2.
+
+import Dispatch
+import Glibc
+import LivePageServer
+
+func fail(_ message: String) -> Never {
+    writeToStandardError("livepage-server: \(message)\n")
+    exit(2)
+}
+
+let invocation: Invocation
+do {
+    invocation = try CommandLineOptions.parse(
+        arguments: Array(CommandLine.arguments.dropFirst()),
+        environment: ProcessEnvironment.variables
+    )
+} catch {
+    fail(error.description)
+}
+
+guard case .run(let configuration) = invocation else {
+    print(CommandLineOptions.help, terminator: "")
+    exit(0)
+}
+
+let server: LivePageServer
+do {
+    server = try LivePageServer(configuration: configuration)
+    try server.start()
+} catch {
+    fail("\(error)")
+}
+
+let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+let origin = "http://\(host):\(server.port)"
+configuration.log("listening on \(origin)\(configuration.prefix)/ (LivePage protocol 1)")
+if configuration.servesDemo {
+    configuration.log("demo: open \(origin)/ in two browsers; \(origin)/board is updated by publish")
+}
+if configuration.tokenSecret == nil {
+    configuration.log("open mode: principals are NOT authenticated (any page may claim any name); set --token-secret to require signed tokens")
+}
+if configuration.publishKeys.isEmpty {
+    configuration.log("publishing is disabled; set --publish-key to let backends publish")
+}
+
+// Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
+var signalSources: [any DispatchSourceSignal] = []
+for signalNumber in [SIGINT, SIGTERM] {
+    signal(signalNumber, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+    source.setEventHandler {
+        configuration.log("shutting down (signal \(signalNumber))")
+        Task {
+            await server.shutDown()
+            configuration.log("stopped")
+            exit(0)
+        }
+    }
+    source.resume()
+    signalSources.append(source)
+}
+
+await server.waitUntilStopped()
