@@ -28,6 +28,9 @@ extension HTTPRequestDecoder {
                 case .invalid(let error):
                     return Step(consumed: offset, event: .error(fail(error)))
                 case .line(let length):
+                    guard length + 2 <= HTTPLimits.maxChunkLineSize else {
+                        return Step(consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
+                    }
                     let size: Int
                     do throws(HTTPDecodingError) {
                         size = try Self.parseChunkLine(Self.slice(input, offset..<(offset + length)))
