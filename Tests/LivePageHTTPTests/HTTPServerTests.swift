@@ -52,8 +52,7 @@ struct HTTPServerTests {
                 #expect(response.headers["Date"]?.hasSuffix(" GMT") == true)
             }
         }
-        #expect(server.metrics.connectionsAccepted == 1)
-        #expect(server.metrics.requests == 5)
+        #expect(await eventually { server.metrics.connectionsAccepted == 1 && server.metrics.requests == 5 })
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
@@ -227,7 +226,7 @@ struct HTTPServerTests {
             #expect(response.text.contains("whitespace"))
             #expect(try client.readUntilClosed().isEmpty)
         }
-        #expect(server.metrics.parseErrors == 1)
+        #expect(await eventually { server.metrics.parseErrors == 1 })
         await server.shutDown(gracePeriod: .seconds(5))
     }
 

@@ -34,7 +34,10 @@ struct TestResponse: Sendable {
 
 /// A blocking HTTP client on a raw socket, to say exactly which bytes go out and when.
 /// Every read gives up after `timeout` seconds, so a broken server fails a test, never hangs it.
-final class TestClient {
+///
+/// `@unchecked Sendable`: a test uses a client from one thread at a time, handing it to a
+/// helper thread with `onThread` and awaiting that thread before touching it again.
+final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 

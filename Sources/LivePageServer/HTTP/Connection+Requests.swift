@@ -51,6 +51,7 @@ extension Connection {
     /// Answers a request the decoder refused, then closes.
     private func refuse(_ error: HTTPDecodingError) {
         loop.metrics.parseErrors += 1
+        refusedRequest = true
         currentHead = nil
         pending = []
         inFlight = nil

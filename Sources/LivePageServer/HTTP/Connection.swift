@@ -42,6 +42,8 @@ final class Connection {
     /// The handler is being called for this connection's request.
     var isDispatching = false
     var isLingering = false
+    /// The decoder refused a request, whose unread rest may still be arriving.
+    var refusedRequest = false
     var lingerBytes = 0
     var isClosed = false
 
@@ -165,10 +167,14 @@ final class Connection {
 
     /// Closes after the final response: shut down the sending side, then drain unread input
     /// briefly, so the response is not destroyed by a reset for data the peer sent unread.
+    ///
+    /// With nothing left unread (no refused request, no pipelined bytes, an empty socket)
+    /// there is nothing to drain, and the connection closes at once.
     func startClosing() {
+        let mayHaveUnreadInput = refusedRequest || !pending.isEmpty || readable || socketHasInput()
         isLingering = true
         pending = []
-        guard !hangUpSeen else {
+        guard !hangUpSeen, mayHaveUnreadInput else {
             loop.close(self)
             return
         }
@@ -176,6 +182,12 @@ final class Connection {
         timer.lingerStarted(at: loop.now)
         scheduleDeadline()
         loop.scheduleResume(self)
+    }
+
+    /// Whether the socket holds unread bytes, peeked without consuming them.
+    private func socketHasInput() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
     /// Puts this connection's current deadline on the loop's timer heap, unless an entry at
