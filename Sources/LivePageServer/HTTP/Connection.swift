@@ -156,7 +156,10 @@ final class Connection {
     /// Continues after a response: parse buffered requests, then read more.
     func resume() {
         guard !isClosed, inFlight == nil, !responseUnsent else { return }
-        if !isLingering { decodePending() }
+        if !isLingering {
+            decodePending()
+            scheduleDeadline()
+        }
         guard !isClosed, inFlight == nil, !responseUnsent else { return }
         if readable {
             readInput()

@@ -152,18 +152,22 @@ public final class HTTPServer: Sendable {
         guard let address = SocketAddress(host: host, port: configuration.port) else {
             throw .invalidHost(host)
         }
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system(call: "socket", errno: errno) }
+        let fd: Int32
+        do {
+            fd = Int32(
+                try System.blockingCall("socket") {
+                    Int(socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0))
+                })
+        } catch {
+            throw .system(call: error.call, errno: error.errno)
+        }
         do throws(SystemCallError) {
             try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
             if address.family == AF_INET6 {
                 // "::" accepts IPv4 too; "::1" is IPv6 only either way.
                 try System.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 0)
             }
-            let bound = address.withSockaddr { Glibc.bind(fd, $0, $1) }
-            if bound != 0 {
-                throw SystemCallError(call: "bind", errno: errno)
-            }
+            try System.blockingCall("bind") { Int(address.withSockaddr { Glibc.bind(fd, $0, $1) }) }
             try System.blockingCall("listen") { Int(Glibc.listen(fd, Int32(clamping: configuration.backlog))) }
         } catch {
             System.close(fd)

@@ -1,0 +1,90 @@
+import Testing
+
+@testable import LivePageHTTP
+
+@Suite("Headers, statuses, responses and their encoding", .timeLimit(.minutes(1)))
+struct HTTPTypesTests {
+    @Test("Headers keep order and duplicates, and look names up case-insensitively")
+    func headers() {
+        var headers: HTTPHeaders = ["Set-Cookie": "a=1", "Content-Type": "text/plain"]
+        headers.add(name: "set-cookie", value: "b=2")
+        #expect(headers["SET-COOKIE"] == "a=1")
+        #expect(headers.values(for: "Set-Cookie") == ["a=1", "b=2"])
+        #expect(headers.map(\.name) == ["Set-Cookie", "Content-Type", "set-cookie"])
+        headers.replaceOrAdd(name: "Set-Cookie", value: "c=3")
+        #expect(headers.values(for: "set-cookie") == ["c=3"])
+        #expect(headers.map(\.name) == ["Set-Cookie", "Content-Type"])
+        headers["content-type"] = nil
+        #expect(!headers.contains(name: "Content-Type"))
+        headers["X-New"] = "1"
+        #expect(headers.count == 2)
+        #expect(headers.containsToken("close", inFieldsNamed: "Connection") == false)
+        headers.add(name: "Connection", value: "Upgrade, Close")
+        #expect(headers.containsToken("close", inFieldsNamed: "connection"))
+    }
+
+    @Test("Statuses compare by code and know their phrases")
+    func statuses() {
+        #expect(HTTPStatus(code: 404, reasonPhrase: "Gone Away") == .notFound)
+        #expect(HTTPStatus.payloadTooLarge.code == 413)
+        #expect(HTTPStatus.uriTooLong.reasonPhrase == "URI Too Long")
+        #expect(HTTPStatus.requestHeaderFieldsTooLarge.code == 431)
+        #expect(HTTPStatus(code: 299).reasonPhrase == "")
+    }
+
+    @Test("jsonError escapes its message")
+    func jsonError() {
+        let response = HTTPResponse.jsonError(.badRequest, "Bad \"verb\"\n\\ \u{1}")
+        #expect(response.headers["Content-Type"] == "application/json")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":"Bad \"verb\"\n\\ \u0001"}"#)
+    }
+
+    @Test("Request heads split path and query")
+    func heads() {
+        let head = HTTPRequestHead(method: .get, target: "/a/b?c=d?e")
+        #expect(head.path == "/a/b")
+        #expect(head.query == "c=d?e")
+        #expect(HTTPRequestHead(method: .get, target: "/x").query == nil)
+        #expect(HTTPRequestHead(method: .get, target: "/x?").query == "")
+    }
+
+    @Test("The Date header is an IMF-fixdate")
+    func date() {
+        #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+
+    func encode(_ response: HTTPResponse, head: Bool = false, http10: Bool = false, closing: Bool = false) -> String {
+        let encoder = HTTPResponseEncoder(defaultHeaders: ["X-Content-Type-Options": "nosniff", "Server": "t"], log: { _ in })
+        let bytes = encoder.encode(
+            response, context: .init(isHead: head, isHTTP10: http10, closing: closing), date: Array("Date: D\r\n".utf8))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test("The encoder owns framing: Content-Length, Connection, Date and default headers")
+    func encoding() {
+        let response = HTTPResponse(
+            status: .ok, headers: ["Content-Length": "999", "Transfer-Encoding": "chunked", "Server": "mine"], body: Array("hi".utf8))
+        #expect(
+            encode(response)
+                == "HTTP/1.1 200 OK\r\nServer: mine\r\nX-Content-Type-Options: nosniff\r\nDate: D\r\nContent-Length: 2\r\n\r\nhi")
+        #expect(encode(response, closing: true).contains("Connection: close\r\n"))
+        #expect(encode(response, http10: true).contains("Connection: keep-alive\r\n"))
+        #expect(encode(response, head: true).hasSuffix("Content-Length: 2\r\n\r\n"))
+    }
+
+    @Test("204 and 304 carry no body; 204 no Content-Length")
+    func bodiless() {
+        let noContent = encode(HTTPResponse(status: .noContent, body: Array("x".utf8)))
+        #expect(!noContent.contains("Content-Length"))
+        #expect(noContent.hasSuffix("\r\n\r\n"))
+        #expect(encode(HTTPResponse(status: .notModified, body: Array("x".utf8))).hasSuffix("\r\n\r\n"))
+    }
+
+    @Test("Header fields that would split the response are dropped")
+    func injection() {
+        let encoded = encode(HTTPResponse(headers: ["X-Evil": "a\r\nSet-Cookie: b", "Bad Name": "c", "X-Fine": "d"]))
+        #expect(!encoded.contains("Set-Cookie"))
+        #expect(!encoded.contains("Bad Name"))
+        #expect(encoded.contains("X-Fine: d\r\n"))
+    }
+}
