@@ -75,7 +75,9 @@ struct DecoderHarness {
     }
 
     /// Decodes `text` (with `\r\n` written out) in one piece.
-    static func decode(_ text: String, limits: HTTPLimits = HTTPLimits(), bodyLimit: Int = 1024 * 1024) -> DecoderHarness {
+    static func decode(_ text: String, limits: HTTPLimits = HTTPLimits(), bodyLimit: Int = 1024 * 1024)
+        -> DecoderHarness
+    {
         var harness = DecoderHarness(limits: limits, bodyLimit: bodyLimit)
         harness.feed(Array(text.utf8))
         return harness

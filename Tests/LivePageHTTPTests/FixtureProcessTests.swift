@@ -49,7 +49,9 @@ struct FixtureProcessTests {
         }
         #expect(parked)
         let residentKiB = fixture.residentKiB()
-        print("fixture: \(count) parked requests, resident \(residentKiB) KiB (\(residentKiB * 1024 / count) B each, runtime included)")
+        print(
+            "fixture: \(count) parked requests, resident \(residentKiB) KiB (\(residentKiB * 1024 / count) B each, runtime included)"
+        )
         fixture.send(signal: SIGTERM)
         let statuses = try await onThread {
             try clients.map { try $0.readResponse().status }

@@ -74,7 +74,9 @@ struct HTTPRequestDecoderFuzzTests {
             }
             var split = DecoderHarness(limits: limits, bodyLimit: 64)
             split.feed(bytes, pieces: pieces)
-            #expect(split.outcome == whole.outcome, "case \(iteration): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            #expect(
+                split.outcome == whole.outcome,
+                "case \(iteration): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
         }
     }
 
@@ -82,7 +84,9 @@ struct HTTPRequestDecoderFuzzTests {
     func noise() {
         var random = SplitMix64(state: 42)
         for _ in 0..<1000 {
-            let bytes = (0..<Int.random(in: 0..<300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let bytes = (0..<Int.random(in: 0..<300, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             var harness = DecoderHarness(limits: HTTPLimits(maxHeaderSize: 256), bodyLimit: 64)
             harness.feed(bytes)
             if let error = harness.error { #expect([400, 413, 414, 431, 501, 505].contains(error.status.code)) }

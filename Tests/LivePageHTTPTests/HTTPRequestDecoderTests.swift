@@ -50,7 +50,10 @@ struct HTTPRequestDecoderTests {
             "both Content-Length and Transfer-Encoding",
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400
         ),
-        ("differing Content-Length headers", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400),
+        (
+            "differing Content-Length headers",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400
+        ),
         ("differing Content-Length list", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 2\r\n\r\nab", 400),
         ("non-numeric Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", 400),
         ("negative Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
@@ -63,13 +66,34 @@ struct HTTPRequestDecoderTests {
         ("chunk size not hexadecimal", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
         ("chunk size missing", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", 400),
         ("chunk size with a space", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 0\r\n", 400),
-        ("chunk size overflowing", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", 400),
-        ("empty chunk extension", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\na\r\n0\r\n\r\n", 400),
-        ("unterminated quoted extension", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"b\r\na\r\n0\r\n\r\n", 400),
-        ("chunk data without CRLF", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n0\r\n\r\n", 400),
-        ("bare LF after a chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\na\r\n0\r\n\r\n", 400),
-        ("malformed trailer", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nnot a trailer\r\n\r\n", 400),
-        ("folded trailer", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: a\r\n b\r\n\r\n", 400),
+        (
+            "chunk size overflowing",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", 400
+        ),
+        (
+            "empty chunk extension",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\na\r\n0\r\n\r\n", 400
+        ),
+        (
+            "unterminated quoted extension",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"b\r\na\r\n0\r\n\r\n", 400
+        ),
+        (
+            "chunk data without CRLF",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n0\r\n\r\n", 400
+        ),
+        (
+            "bare LF after a chunk size",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\na\r\n0\r\n\r\n", 400
+        ),
+        (
+            "malformed trailer",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nnot a trailer\r\n\r\n", 400
+        ),
+        (
+            "folded trailer", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: a\r\n b\r\n\r\n",
+            400
+        ),
         ("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", 501),
         ("lowercase method", "get / HTTP/1.1\r\nHost: a\r\n\r\n", 501),
         ("CONNECT", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 501),
@@ -95,7 +119,10 @@ struct HTTPRequestDecoderTests {
 
     /// Requests accepted, though unusual.
     static let acceptances: [(String, String)] = [
-        ("repeated identical Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"),
+        (
+            "repeated identical Content-Length",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"
+        ),
         ("Content-Length list of one value", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 2\r\n\r\nab"),
         ("empty lines before the request line", "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"),
         ("tab and obs-text in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb\u{E9}\r\n\r\n"),
@@ -103,8 +130,14 @@ struct HTTPRequestDecoderTests {
         ("absolute-form target", "GET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n"),
         ("HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n"),
         ("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n"),
-        ("chunk extensions", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 ; a=b;c=\"d\\\"e\" ;f\r\nx\r\n0\r\n\r\n"),
-        ("trailer fields", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nx\r\n0\r\nX-Sum: 1\r\n\r\n"),
+        (
+            "chunk extensions",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 ; a=b;c=\"d\\\"e\" ;f\r\nx\r\n0\r\n\r\n"
+        ),
+        (
+            "trailer fields",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nx\r\n0\r\nX-Sum: 1\r\n\r\n"
+        ),
         ("Content-Length: 0", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
     ]
 
@@ -118,7 +151,8 @@ struct HTTPRequestDecoderTests {
 
     @Test("Absolute-form targets give the path and query")
     func absoluteForm() throws {
-        let request = try #require(DecoderHarness.decode("GET http://a:80/b/c?d=e HTTP/1.1\r\nHost: a\r\n\r\n").requests.first)
+        let request = try #require(
+            DecoderHarness.decode("GET http://a:80/b/c?d=e HTTP/1.1\r\nHost: a\r\n\r\n").requests.first)
         #expect(request.head.head.path == "/b/c")
         #expect(request.head.head.query == "d=e")
     }
@@ -154,7 +188,8 @@ struct HTTPRequestDecoderTests {
     func targetTooLong() {
         let limits = HTTPLimits(maxHeaderSize: 2048, maxTargetSize: 1024)
         let long = "/" + String(repeating: "a", count: 1100)
-        #expect(DecoderHarness.decode("GET \(long) HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits).error?.status.code == 414)
+        #expect(
+            DecoderHarness.decode("GET \(long) HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits).error?.status.code == 414)
         let endless = "GET /" + String(repeating: "a", count: 3000)
         #expect(DecoderHarness.decode(endless, limits: limits).error?.status.code == 414)
         let exact = "/" + String(repeating: "a", count: 1023)
@@ -194,7 +229,8 @@ struct HTTPRequestDecoderTests {
 
     @Test("A chunked body is de-chunked across pieces")
     func chunkedBody() throws {
-        let text = "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n \r\nA\r\n0123456789\r\n0\r\n\r\n"
+        let text =
+            "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n \r\nA\r\n0123456789\r\n0\r\n\r\n"
         let request = try #require(DecoderHarness.decode(text).requests.first)
         #expect(String(decoding: request.body, as: UTF8.self) == "hello 0123456789")
         #expect(request.head.framing == .chunked)

@@ -30,7 +30,7 @@ struct HTTPServerResourceTests {
         let port = server.port
         let sent = try await onThread { () -> Int in
             let client = try TestClient(port: port)
-            let bytes = Array("GET /" .utf8) + Array(repeating: UInt8(ascii: "a"), count: 2000)
+            let bytes = Array("GET /".utf8) + Array(repeating: UInt8(ascii: "a"), count: 2000)
             for (index, byte) in bytes.enumerated() {
                 do { try client.send([byte]) } catch { return index }
                 usleep(20_000)
@@ -57,7 +57,11 @@ struct HTTPServerResourceTests {
     @Test("A parked request has no engine timeout")
     func parkedOutlivesTimeouts() async throws {
         let handler = ParkingHandler()
-        let server = try TestServer.start({ $0.headerTimeout = .milliseconds(100); $0.idleTimeout = .milliseconds(100) }, handler: handler)
+        let server = try TestServer.start(
+            {
+                $0.headerTimeout = .milliseconds(100)
+                $0.idleTimeout = .milliseconds(100)
+            }, handler: handler)
         let port = server.port
         let client = try TestClient(port: port)
         try client.send("GET /park HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -114,14 +118,20 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A client that does not read a large response is closed after the write timeout; requests behind it are not handled")
+    @Test(
+        "A client that does not read a large response is closed after the write timeout; requests behind it are not handled"
+    )
     func slowReader() async throws {
         let handled = Counter()
-        let server = try TestServer.start({ $0.writeTimeout = .milliseconds(500) }, handler: { request in
-            if request.path == "/big" { return HTTPResponse(body: [UInt8](repeating: 120, count: 48 * 1024 * 1024)) }
-            handled.increment()
-            return HTTPResponse(body: "small")
-        })
+        let server = try TestServer.start(
+            { $0.writeTimeout = .milliseconds(500) },
+            handler: { request in
+                if request.path == "/big" {
+                    return HTTPResponse(body: [UInt8](repeating: 120, count: 48 * 1024 * 1024))
+                }
+                handled.increment()
+                return HTTPResponse(body: "small")
+            })
         let client = try TestClient(port: server.port)
         try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /behind HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await eventually { server.metrics.timeouts == 1 })

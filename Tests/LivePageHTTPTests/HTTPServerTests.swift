@@ -80,7 +80,8 @@ struct HTTPServerTests {
         let port = server.port
         try await onThread {
             let client = try TestClient(port: port)
-            for byte in "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8 {
+            for byte in "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8
+            {
                 try client.send([byte])
                 usleep(500)  // pace the bytes into separate segments
             }
@@ -134,7 +135,8 @@ struct HTTPServerTests {
         let port = server.port
         try await onThread {
             let client = try TestClient(port: port)
-            try client.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n")
+            try client.send(
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try client.readResponse().headers["Connection"] == "close")
             #expect(try client.readUntilClosed().isEmpty)
         }
@@ -213,7 +215,8 @@ struct HTTPServerTests {
 
     @Test("Malformed requests get a JSON error with the default headers, then the connection closes")
     func malformed() async throws {
-        let server = try TestServer.start({ $0.defaultHeaders = ["X-Content-Type-Options": "nosniff"] }, handler: testRoutes)
+        let server = try TestServer.start(
+            { $0.defaultHeaders = ["X-Content-Type-Options": "nosniff"] }, handler: testRoutes)
         let port = server.port
         try await onThread {
             let client = try TestClient(port: port)
@@ -286,7 +289,8 @@ struct HTTPServerTests {
             #expect(error.description.contains("port \(first.port) on 127.0.0.1 is already in use"))
         }
         #expect(throws: HTTPServerError.invalidHost("example.com")) {
-            try HTTPServer(configuration: TestServer.configuration { $0.host = "example.com" }, handler: testRoutes).start()
+            try HTTPServer(configuration: TestServer.configuration { $0.host = "example.com" }, handler: testRoutes)
+                .start()
         }
         await first.shutDown(gracePeriod: .seconds(5))
     }

@@ -54,7 +54,8 @@ struct HTTPTypesTests {
     }
 
     func encode(_ response: HTTPResponse, head: Bool = false, http10: Bool = false, closing: Bool = false) -> String {
-        let encoder = HTTPResponseEncoder(defaultHeaders: ["X-Content-Type-Options": "nosniff", "Server": "t"], log: { _ in })
+        let encoder = HTTPResponseEncoder(
+            defaultHeaders: ["X-Content-Type-Options": "nosniff", "Server": "t"], log: { _ in })
         let bytes = encoder.encode(
             response, context: .init(isHead: head, isHTTP10: http10, closing: closing), date: Array("Date: D\r\n".utf8))
         return String(decoding: bytes, as: UTF8.self)
@@ -63,10 +64,12 @@ struct HTTPTypesTests {
     @Test("The encoder owns framing: Content-Length, Connection, Date and default headers")
     func encoding() {
         let response = HTTPResponse(
-            status: .ok, headers: ["Content-Length": "999", "Transfer-Encoding": "chunked", "Server": "mine"], body: Array("hi".utf8))
+            status: .ok, headers: ["Content-Length": "999", "Transfer-Encoding": "chunked", "Server": "mine"],
+            body: Array("hi".utf8))
         #expect(
             encode(response)
-                == "HTTP/1.1 200 OK\r\nServer: mine\r\nX-Content-Type-Options: nosniff\r\nDate: D\r\nContent-Length: 2\r\n\r\nhi")
+                == "HTTP/1.1 200 OK\r\nServer: mine\r\nX-Content-Type-Options: nosniff\r\nDate: D\r\nContent-Length: 2\r\n\r\nhi"
+        )
         #expect(encode(response, closing: true).contains("Connection: close\r\n"))
         #expect(encode(response, http10: true).contains("Connection: keep-alive\r\n"))
         #expect(encode(response, head: true).hasSuffix("Content-Length: 2\r\n\r\n"))

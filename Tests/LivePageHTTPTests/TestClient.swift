@@ -42,7 +42,9 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeout: Int = 30) throws {
-        guard let address = SocketAddress(host: host, port: port) else { throw TestClientError(description: "bad host") }
+        guard let address = SocketAddress(host: host, port: port) else {
+            throw TestClientError(description: "bad host")
+        }
         fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
         var time = timeval(tv_sec: timeout, tv_usec: 0)
@@ -67,7 +69,9 @@ final class TestClient: @unchecked Sendable {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw TestClientError(description: "send: errno \(errno)") }
             offset += sent
         }
@@ -92,7 +96,9 @@ final class TestClient: @unchecked Sendable {
         while true {
             headEnd = buffer.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound
             if headEnd != nil { break }
-            guard try fill() else { throw TestClientError(description: "closed before a response head: \(text(buffer))") }
+            guard try fill() else {
+                throw TestClientError(description: "closed before a response head: \(text(buffer))")
+            }
         }
         let head = text(Array(buffer[0..<headEnd!]))
         let lines = head.split(separator: "\r\n", omittingEmptySubsequences: true)
@@ -181,6 +187,11 @@ final class Flag: Sendable {
 final class Counter: Sendable {
     private let value = Mutex(0)
     @discardableResult
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var count: Int { value.withLock { $0 } }
 }

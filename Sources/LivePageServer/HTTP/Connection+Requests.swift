@@ -44,7 +44,8 @@ extension Connection {
         timer.requestDispatched()
         loop.metrics.requests += 1
         isDispatching = true
-        loop.handler.handle(HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
+        loop.handler.handle(
+            HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
         isDispatching = false
     }
 
@@ -62,7 +63,8 @@ extension Connection {
     func send(_ response: HTTPResponse, for responder: HTTPResponder) {
         guard inFlight === responder, !isClosed else { return }
         inFlight = nil
-        let closing = !requestKeepAlive || loop.isShuttingDown || hangUpSeen || HTTPResponseEncoder.asksToClose(response)
+        let closing =
+            !requestKeepAlive || loop.isShuttingDown || hangUpSeen || HTTPResponseEncoder.asksToClose(response)
         write(response, closing: closing)
     }
 
@@ -93,7 +95,8 @@ extension Connection {
             let result: IOResult<Int>
             do {
                 result = try outbound.withUnsafeBytes { bytes throws(SystemCallError) in
-                    try System.send(fd, HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
+                    try System.send(
+                        fd, HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
                 }
             } catch {
                 loop.close(self)  // EPIPE, ECONNRESET: the peer is gone

@@ -83,7 +83,8 @@ final class Connection {
     func readInput() {
         while readable && !isClosed {
             let busy = inFlight != nil || responseUnsent
-            let room = isLingering || !busy ? loop.scratch.count : min(loop.scratch.count, loop.inputLimit - pending.count)
+            let room =
+                isLingering || !busy ? loop.scratch.count : min(loop.scratch.count, loop.inputLimit - pending.count)
             guard room > 0 else {
                 // Input is paused until the response is written; a hang-up still ends a parked request.
                 if hangUpSeen && inFlight != nil { loop.close(self) }

@@ -27,7 +27,8 @@ extension EventLoop {
                 }
             } catch {
                 switch error.errno {
-                case ECONNABORTED, EPROTO, EPERM, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
+                case ECONNABORTED, EPROTO, EPERM, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP,
+                    ENETUNREACH:
                     continue  // that connection failed; others may be waiting
                 default:
                     // EMFILE, ENFILE, ENOBUFS, ENOMEM, or worse: retrying now would spin.
@@ -48,7 +49,8 @@ extension EventLoop {
             fd: fd, generation: generation, loop: self, remoteAddress: address.description, acceptedAt: now
         )
         if Int(fd) >= connections.count {
-            connections.append(contentsOf: repeatElement(nil, count: max(Int(fd) + 1, connections.count * 2) - connections.count))
+            connections.append(
+                contentsOf: repeatElement(nil, count: max(Int(fd) + 1, connections.count * 2) - connections.count))
         }
         connections[Int(fd)] = connection
         do {

@@ -190,7 +190,9 @@ final class EventLoop: @unchecked Sendable {
             acceptConnections()
         } else {
             let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
-            guard let connection = connection(fd: fd, generation: UInt32(truncatingIfNeeded: token >> 32)) else { return }
+            guard let connection = connection(fd: fd, generation: UInt32(truncatingIfNeeded: token >> 32)) else {
+                return
+            }
             connection.handle(events: event.events)
         }
     }

@@ -23,7 +23,9 @@ struct HTTPHeadBuilder {
         let methodBytes = HTTPRequestDecoder.slice(line, 0..<firstSpace)
         let targetBytes = HTTPRequestDecoder.slice(line, (firstSpace + 1)..<lastSpace)
         let versionBytes = HTTPRequestDecoder.slice(line, (lastSpace + 1)..<line.count)
-        guard targetBytes.count <= limits.maxTargetSize else { throw HTTPRequestDecoder.targetTooLong(limits.maxTargetSize) }
+        guard targetBytes.count <= limits.maxTargetSize else {
+            throw HTTPRequestDecoder.targetTooLong(limits.maxTargetSize)
+        }
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(ASCII.isTokenCharacter) else {
             throw .badRequest("The request method is not a valid token.")
         }
@@ -103,11 +105,18 @@ struct HTTPHeadBuilder {
     }
 
     /// Records the fields that decide framing and connection handling.
-    private mutating func interpret(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(HTTPDecodingError) {
+    private mutating func interpret(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+        throws(HTTPDecodingError)
+    {
         switch name.count {
         case 4 where Self.equals(name, "host"):
             hostCount += 1
-            guard !value.contains(where: { ASCII.isWhitespace($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ",") }) else {
+            guard
+                !value.contains(where: {
+                    ASCII.isWhitespace($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@")
+                        || $0 == UInt8(ascii: ",")
+                })
+            else {
                 throw .badRequest("The Host header is not a valid host and port.")
             }
         case 14 where Self.equals(name, "content-length"):
@@ -131,7 +140,9 @@ struct HTTPHeadBuilder {
             hasTransferEncoding = true
             for element in value.split(separator: UInt8(ascii: ",")) {
                 let coding = ASCII.trimmingWhitespace(element)
-                if !coding.isEmpty { transferCodings.append(String(decoding: coding.map(ASCII.lowercased), as: UTF8.self)) }
+                if !coding.isEmpty {
+                    transferCodings.append(String(decoding: coding.map(ASCII.lowercased), as: UTF8.self))
+                }
             }
         case 10 where Self.equals(name, "connection"):
             for element in value.split(separator: UInt8(ascii: ",")) {
@@ -155,9 +166,12 @@ struct HTTPHeadBuilder {
             guard contentLength == nil else {
                 throw .badRequest("The request has both Content-Length and Transfer-Encoding.")
             }
-            guard version == .http1_1 else { throw .badRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request.") }
+            guard version == .http1_1 else {
+                throw .badRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request.")
+            }
             if let unknown = transferCodings.first(where: { $0 != "chunked" }) {
-                throw HTTPDecodingError(.notImplemented, "The transfer coding \(unknown) is not implemented by this server.")
+                throw HTTPDecodingError(
+                    .notImplemented, "The transfer coding \(unknown) is not implemented by this server.")
             }
             guard transferCodings.count == 1 else {
                 throw .badRequest("Transfer-Encoding must be chunked, applied once.")

@@ -21,7 +21,8 @@ extension HTTPRequestDecoder {
                 switch Self.findLine(in: Self.slice(input, offset..<input.count), from: scanned) {
                 case .incomplete(let scanned):
                     guard scanned < HTTPLimits.maxChunkLineSize else {
-                        return Step(consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
+                        return Step(
+                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
                     }
                     state = .chunkLine(scanned: scanned)
                     return Step(consumed: offset, event: .needMoreData)
@@ -29,7 +30,8 @@ extension HTTPRequestDecoder {
                     return Step(consumed: offset, event: .error(fail(error)))
                 case .line(let length):
                     guard length + 2 <= HTTPLimits.maxChunkLineSize else {
-                        return Step(consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
+                        return Step(
+                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
                     }
                     let size: Int
                     do throws(HTTPDecodingError) {
@@ -61,7 +63,8 @@ extension HTTPRequestDecoder {
 
             case .chunkDataEnd:
                 if available >= 1, input[offset] != ASCII.cr || (available >= 2 && input[offset + 1] != ASCII.lf) {
-                    return Step(consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF."))))
+                    return Step(
+                        consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF."))))
                 }
                 guard available >= 2 else { return Step(consumed: offset, event: .needMoreData) }
                 offset += 2

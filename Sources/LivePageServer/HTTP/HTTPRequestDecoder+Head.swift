@@ -8,7 +8,9 @@ extension HTTPRequestDecoder {
             let byte = input[index]
             if byte == ASCII.lf {
                 guard index > scan.lineStart, input[index - 1] == ASCII.cr else {
-                    return Step(consumed: 0, event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF."))))
+                    return Step(
+                        consumed: 0,
+                        event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF."))))
                 }
                 let lineEnd = index - 1
                 if scan.requestLineEnd == nil {
@@ -22,7 +24,8 @@ extension HTTPRequestDecoder {
                 }
                 scan.lineStart = index + 1
             } else if index > scan.lineStart, input[index - 1] == ASCII.cr {
-                return Step(consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
+                return Step(
+                    consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
             } else if byte == 0 {
                 return Step(consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
             }

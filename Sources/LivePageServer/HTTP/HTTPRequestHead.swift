@@ -37,7 +37,8 @@ public struct HTTPRequestHead: Sendable, Equatable {
         var start = 0
         if bytes.first != UInt8(ascii: "/"), let scheme = bytes.firstRange(of: Array("://".utf8)) {
             // Absolute form: the path starts at the first "/" or "?" after the authority.
-            start = bytes[scheme.upperBound...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+            start =
+                bytes[scheme.upperBound...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
                 ?? bytes.endIndex
         }
         let mark = bytes[start...].firstIndex(of: UInt8(ascii: "?"))

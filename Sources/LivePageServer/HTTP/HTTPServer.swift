@@ -156,7 +156,10 @@ public final class HTTPServer: Sendable {
         do {
             fd = Int32(
                 try System.blockingCall("socket") {
-                    Int(socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0))
+                    Int(
+                        socket(
+                            address.family,
+                            Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0))
                 })
         } catch {
             throw .system(call: error.call, errno: error.errno)

@@ -87,7 +87,9 @@ enum System {
     }
 
     /// Adds, modifies or removes an epoll registration whose user data is `token`.
-    static func epollControl(_ epoll: Int32, _ operation: Int32, fd: Int32, events: UInt32, token: UInt64) throws(SystemCallError) {
+    static func epollControl(_ epoll: Int32, _ operation: Int32, fd: Int32, events: UInt32, token: UInt64)
+        throws(SystemCallError)
+    {
         var event = epoll_event()
         event.events = events
         event.data.u64 = token
@@ -95,7 +97,9 @@ enum System {
     }
 
     /// Waits for events; an interrupted wait returns 0 events.
-    static func epollWait(_ epoll: Int32, _ events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32) throws(SystemCallError) -> Int {
+    static func epollWait(
+        _ epoll: Int32, _ events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32
+    ) throws(SystemCallError) -> Int {
         let result = epoll_wait(epoll, events, capacity, timeoutMilliseconds)
         if result >= 0 { return Int(result) }
         if Glibc.errno == EINTR { return 0 }
