@@ -132,7 +132,9 @@ extension Connection {
             return
         }
         timer.responseSent(at: loop.now, hasBufferedInput: !pending.isEmpty)
-        scheduleDeadline()
+        // The deadline is armed by whoever parses next (`readInput` or `resume`), once the
+        // next request's phase is known: arming it here would push a heap entry per
+        // pipelined request only to have it go stale at once.
         if !isDispatching { loop.scheduleResume(self) }
     }
 }
