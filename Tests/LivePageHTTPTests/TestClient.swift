@@ -1,5 +1,3 @@
-import Synchronization
-
 @testable import LivePageHTTP
 
 #if canImport(Glibc)
@@ -9,18 +7,6 @@ import Synchronization
 /// A failure of the test client, with what it was doing.
 struct TestClientError: Error, CustomStringConvertible {
     var description: String
-}
-
-/// Runs blocking work on a thread of its own, so socket waits never hold one of the few
-/// threads of the cooperative pool (two on this machine) that async handlers need.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        do {
-            try LoopThread.detach { continuation.resume(with: Result { try body() }) }
-        } catch {
-            continuation.resume(throwing: error)
-        }
-    }
 }
 
 /// A parsed response as the client received it.
@@ -137,61 +123,4 @@ final class TestClient: @unchecked Sendable {
     }
 
     private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// Starts servers for tests on 127.0.0.1 port 0, with log lines kept, not printed.
-enum TestServer {
-    static func configuration(_ change: (inout HTTPServerConfiguration) -> Void = { _ in }) -> HTTPServerConfiguration {
-        var configuration = HTTPServerConfiguration(port: 0, eventLoopCount: 2, log: { _ in })
-        change(&configuration)
-        return configuration
-    }
-
-    static func start(
-        _ change: (inout HTTPServerConfiguration) -> Void = { _ in },
-        handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
-    ) throws -> HTTPServer {
-        let server = HTTPServer(configuration: configuration(change), handler: handler)
-        try server.start()
-        return server
-    }
-
-    static func start(
-        _ change: (inout HTTPServerConfiguration) -> Void = { _ in },
-        handler: some HTTPHandler
-    ) throws -> HTTPServer {
-        let server = HTTPServer(configuration: configuration(change), handler: handler)
-        try server.start()
-        return server
-    }
-}
-
-/// Waits until `condition` holds, checking every 10 ms, for at most `seconds`.
-func eventually(within seconds: Int = 30, _ condition: @Sendable () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
-}
-
-/// A flag set from one thread and awaited from another.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
-}
-
-/// A counter shared with handlers.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-    @discardableResult
-    func increment() -> Int {
-        value.withLock {
-            $0 += 1
-            return $0
-        }
-    }
-    var count: Int { value.withLock { $0 } }
 }
