@@ -278,6 +278,20 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
+    @Test("\"::\" accepts IPv4 and IPv6")
+    func dualStack() async throws {
+        let server = try TestServer.start({ $0.host = "::" }, handler: testRoutes)
+        let port = server.port
+        try await onThread {
+            for host in ["127.0.0.1", "::1"] {
+                let client = try TestClient(port: port, host: host)
+                try client.send("GET /address HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+        }
+        await server.shutDown(gracePeriod: .seconds(5))
+    }
+
     @Test("A port in use is a matchable error that says so")
     func portInUse() async throws {
         let first = try TestServer.start(handler: testRoutes)

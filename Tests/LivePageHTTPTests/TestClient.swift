@@ -28,22 +28,23 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeout: Int = 30) throws {
-        guard let address = SocketAddress(host: host, port: port) else {
-            throw TestClientError(description: "bad host")
-        }
-        fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
+        guard let address = SocketAddress(host: host, port: port) else { throw TestClientError(description: "bad host") }
+        // Connect on a local descriptor first: were `self.fd` set before a throw, deinit would
+        // run and close it a second time, possibly closing someone else's reused descriptor.
+        let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socketFD >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
         var time = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, 4)
-        let result = address.withSockaddr { connect(fd, $0, $1) }
+        setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, 4)
+        let result = address.withSockaddr { connect(socketFD, $0, $1) }
         guard result == 0 else {
             let code = errno
-            Glibc.close(fd)
+            Glibc.close(socketFD)
             throw TestClientError(description: "connect to \(host):\(port): errno \(code)")
         }
+        fd = socketFD
     }
 
     deinit { Glibc.close(fd) }
