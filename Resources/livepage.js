@@ -1,5 +1,638 @@
-// livepage.js: the browser client of LivePage (PROTOCOL.md). Replaced by the Page issue's full client.
-(function () {
+// livepage.js: the browser client of LivePage, protocol version 1 (PROTOCOL.md).
+//
+// It keeps a page live: it long-polls the server for DOM events and applies each one
+// exactly once, sends the page's input, keeps "who is online" elements up to date, and
+// survives a server that goes away and comes back. Plain JavaScript, no dependencies,
+// one global: `LivePage`.
+//
+//   LivePage.start({ prefix: "/livepage" })      // register this page and start
+//   LivePage.send("append", { id: "target", html: "hello" })
+//   LivePage.on("score", (event) => { ... })      // a custom verb
+//   sendEvent("append", "target", this.value)     // the original shorthand
+//
+// Connection state: `data-livepage-state` on <html> ("connecting", "connected",
+// "reconnecting", "gone" or "stopped"), and the DOM events `livepage:connecting`,
+// `livepage:connected`, `livepage:reconnecting`, `livepage:gone` and `livepage:stopped`
+// on `document`, each with `event.detail.state`.
+//
+// Who is online, for elements with a `data-livepage-online` attribute:
+//   <ul data-livepage-online></ul>                   one <li data-principal="NAME"> per principal
+//   <div data-livepage-online="list"></div>           the same with <span> children
+//   <span data-livepage-online="count"></span>        the number of distinct principals
+//   <span data-livepage-online="anonymous"></span>    the number of anonymous clients
+//   <span data-livepage-online="total"></span>        both added up
+// A list that the server reduced to counts (a location above its list limit) is emptied
+// and gets the attribute `data-livepage-counts-only`.
+(function (global) {
   "use strict";
-  window.LivePage = { start: function () {} };
-})();
+
+  if (global.LivePage) return; // loaded twice: keep the first
+
+  const document = global.document;
+
+  /** Backoff after a failed request: full jitter between these, doubling per try (ms). */
+  const BACKOFF_FIRST = 500;
+  const BACKOFF_MAX = 20000;
+  /** A poll is given up (and retried) this long after the server should have answered (ms). */
+  const POLL_SLACK_MIN = 5000;
+  /** Registration and the reconnect probe, which the server answers at once, are given
+   *  up after this long (ms). */
+  const REQUEST_TIMEOUT = 10000;
+  /** Reload at most once per this long, so that a page that keeps losing its client
+   *  does not reload in a loop (ms). */
+  const RELOAD_INTERVAL = 30000;
+  const RELOAD_KEY = "livepage:reloaded-at";
+
+  // ---------------------------------------------------------------------------------
+  // State
+
+  /** What `start` was given, with defaults filled in. */
+  let options = null;
+  /** The client id, the bearer secret of this page's client; null until registered. */
+  let client = null;
+  /** The highest seq applied. */
+  let after = 0;
+  /** The server's long-poll interval, in seconds. */
+  let refresh = 25;
+  /** Whether the page registered its client itself (and so can do it again). */
+  let registersItself = false;
+  /** Bumped whenever the page starts over (new client, stop), so that a stale poll loop
+   *  or timer of an earlier run notices and ends. */
+  let generation = 0;
+  /** The poll in flight, to abort on stop or pagehide. */
+  let pollAbort = null;
+  /** The backoff timer, and the number of failures in a row. */
+  let retryTimer = null;
+  let failures = 0;
+  /** The connection state shown on <html>. */
+  let state = "stopped";
+  /** Promise of a registered client, awaited by `send` while registering. */
+  let ready = null;
+  let resolveReady = null;
+  /** verb -> [handler] */
+  const handlers = new Map();
+  /** The principals of the last presence list, and whether it is counts only. */
+  let online = new Set();
+  let onlineCountsOnly = false;
+
+  // ---------------------------------------------------------------------------------
+  // Connection state
+
+  /** Sets the state on <html> and dispatches `livepage:<state>` when it changes. */
+  function setState(next, detail) {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    document.documentElement.setAttribute("data-livepage-state", next);
+    const eventDetail = Object.assign({ state: next, previous: previous }, detail || {});
+    document.dispatchEvent(new CustomEvent("livepage:" + next, { detail: eventDetail }));
+  }
+
+  function newReady() {
+    ready = new Promise((resolve) => { resolveReady = resolve; });
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Starting, registering, stopping
+
+  /**
+   * Starts the page's connection.
+   *
+   * A page the server rendered passes `client` and `after` (written into the page with
+   * the server's `PageSession`), and polling starts at once. Otherwise the page
+   * registers its client with `POST {prefix}/clients` first.
+   *
+   * options:
+   *   prefix    where the LivePage routes are: "/livepage" (default), or a full URL
+   *             such as "https://live.example.com/livepage" for a page of another origin
+   *             (that origin must be an allowed origin of the server)
+   *   client, after, refresh   from a server-rendered page
+   *   location  what the page shows (default location.pathname)
+   *   principal the user, in open mode; or
+   *   token     a JWT, in token mode: a string, or a function returning one (or a
+   *             promise of one), called at each registration
+   *   presence  "list", "count" or "none" (default "list" when the page has an element
+   *             with data-livepage-online, else "none")
+   *   reload    false: never reload the page on 410 (default true; see `on("gone")`)
+   */
+  function start(given) {
+    if (options) stop(false);
+    const opts = Object.assign({}, given || {});
+    opts.prefix = (opts.prefix || "/livepage").replace(/\/+$/, "");
+    opts.location = opts.location || global.location.pathname;
+    if (opts.reload === undefined) opts.reload = true;
+    options = opts;
+    listenToPageLifecycle();
+    newReady();
+    generation += 1;
+    failures = 0;
+    if (opts.client) {
+      client = String(opts.client);
+      after = Number(opts.after) || 0;
+      refresh = Number(opts.refresh) || 25;
+      registersItself = false;
+      // The server rendered this page a moment ago, so it is reachable.
+      resolveReady(client);
+      setState("connected");
+      poll(generation);
+    } else {
+      registersItself = true;
+      whenDocumentReady(() => register(generation));
+    }
+  }
+
+  function whenDocumentReady(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn, { once: true });
+    } else {
+      fn();
+    }
+  }
+
+  /** The presence mode asked for at registration. */
+  function presenceMode() {
+    if (options.presence) return options.presence;
+    return document.querySelector("[data-livepage-online]") ? "list" : "none";
+  }
+
+  /** Registers a new client, retrying with backoff while the server is unreachable. */
+  async function register(run) {
+    client = null;
+    after = 0;
+    setState(failures ? "reconnecting" : "connecting");
+    const body = { location: options.location, presence: presenceMode() };
+    let response;
+    try {
+      if (options.token !== undefined) {
+        body.token = typeof options.token === "function" ? await options.token() : options.token;
+      } else if (options.principal !== undefined) {
+        body.principal = options.principal;
+      }
+      response = await fetchWithin(REQUEST_TIMEOUT, options.prefix + "/clients", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      if (run === generation) retryLater(run, null, () => register(run));
+      return;
+    }
+    if (run !== generation) return;
+    if (response.status === 201) {
+      const answer = await response.json().catch(() => null);
+      if (run !== generation) return;
+      if (answer && answer.client) {
+        client = answer.client;
+        refresh = Number(answer.refresh) || 25;
+        failures = 0;
+        resolveReady(client);
+        setState("connected", { epoch: answer.epoch });
+        poll(run);
+        return;
+      }
+    }
+    if (response.status === 429 || response.status >= 500 || response.status === 201) {
+      retryLater(run, response, () => register(run));
+      return;
+    }
+    // 400 or 403: this page cannot have a client; trying again would not help.
+    const error = await errorMessage(response);
+    console.error("LivePage: registration refused (" + response.status + "): " + error);
+    setState("gone", { status: response.status, reason: "refused", error: error });
+  }
+
+  /**
+   * Stops: ends polling and closes the client (with `sendBeacon`), so that it leaves
+   * who is online at once. `start` begins again.
+   */
+  function stop(dispatch) {
+    generation += 1;
+    abortPoll();
+    clearTimeout(retryTimer);
+    closeClient();
+    if (dispatch !== false) setState("stopped");
+  }
+
+  /** Tells the server this page's client is done, without waiting for an answer. */
+  function closeClient() {
+    if (!client || !options) return;
+    const url = options.prefix + "/clients/" + encodeURIComponent(client) + "/close";
+    client = null;
+    try {
+      if (!(global.navigator.sendBeacon && global.navigator.sendBeacon(url))) {
+        global.fetch(url, { method: "POST", keepalive: true }).catch(() => {});
+      }
+    } catch (error) {
+      // The page is going away; nothing more can be done.
+    }
+  }
+
+  function abortPoll() {
+    if (pollAbort) {
+      pollAbort.abort();
+      pollAbort = null;
+    }
+  }
+
+  let lifecycleListening = false;
+
+  /** `pagehide`: close the client; `pageshow` from the back/forward cache: start over. */
+  function listenToPageLifecycle() {
+    if (lifecycleListening) return;
+    lifecycleListening = true;
+    global.addEventListener("pagehide", () => {
+      if (state !== "stopped") stop(false);
+    });
+    global.addEventListener("pageshow", (event) => {
+      if (event.persisted && options) startOver(true);
+    });
+  }
+
+  /**
+   * Gets a new client after the old one was lost to another tab (409) or to the
+   * back/forward cache: a page that registered itself registers again; a page the
+   * server rendered asks the server for itself again (a reload), since only the server
+   * can render it with a fresh client: at once when restored from the back/forward
+   * cache, else as for a gone client (at most once per 30 s).
+   */
+  function startOver(restored) {
+    abortPoll();
+    clearTimeout(retryTimer);
+    generation += 1;
+    newReady();
+    if (registersItself || options.principal !== undefined || options.token !== undefined) {
+      registersItself = true;
+      register(generation);
+    } else if (restored) {
+      client = null;
+      global.location.reload();
+    } else {
+      client = null;
+      reloadOrGone({ status: 409, reason: "superseded" });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Polling
+
+  /**
+   * `fetch`, given up (rejected) after `ms` milliseconds, body included when `readJSON`;
+   * also aborted by `stop`.
+   */
+  async function fetchWithin(ms, url, init, readJSON) {
+    const controller = new AbortController();
+    pollAbort = controller;
+    const timer = setTimeout(() => controller.abort(), ms);
+    try {
+      const response = await global.fetch(url, Object.assign({ signal: controller.signal }, init));
+      const body = readJSON && response.status === 200 ? await response.json() : null;
+      return readJSON ? { response: response, body: body } : response;
+    } finally {
+      clearTimeout(timer);
+      if (pollAbort === controller) pollAbort = null;
+    }
+  }
+
+  /** Polls for output until the run ends; each answer decides what comes next. */
+  async function poll(run) {
+    while (run === generation) {
+      // The server answers within `refresh` seconds; one that has not by well after
+      // that is silently gone (a dropped connection, a sleeping laptop).
+      const limit = refresh * 1000 + Math.max(POLL_SLACK_MIN, refresh * 200);
+      let response;
+      let answer = null;
+      try {
+        const result = await fetchWithin(limit,
+          options.prefix + "/clients/" + encodeURIComponent(client) + "/output?after=" + after,
+          { cache: "no-store" }, true);
+        response = result.response;
+        answer = result.body;
+      } catch (error) {
+        response = null; // no answer, a timeout, or a body that is not JSON
+      }
+      if (run !== generation) return; // stopped or started over meanwhile
+      if (response && response.status === 200 && answer) {
+        failures = 0;
+        setState("connected");
+        applyAll(answer.events || []);
+        continue;
+      }
+      const status = response ? response.status : 0;
+      if (status === 409) {
+        startOver(false);
+        return;
+      }
+      if (status === 410 || (status >= 400 && status < 500 && status !== 429 && status !== 408)) {
+        const reason = await response.json().then((body) => body.reason, () => undefined);
+        if (run === generation) reloadOrGone({ status: status, reason: reason || "unknown" });
+        return;
+      }
+      // 503, 429, another 5xx, or no answer: wait, then try again with the same `after`.
+      retryLater(run, response, () => probe(run));
+      return;
+    }
+  }
+
+  /**
+   * After a failure: asks the server who is online for this client, which it answers
+   * at once, so the page knows it is back without waiting out a long-poll; then polls
+   * again with the same `after`.
+   */
+  async function probe(run) {
+    let response = null;
+    try {
+      response = await fetchWithin(REQUEST_TIMEOUT,
+        options.prefix + "/clients/" + encodeURIComponent(client) + "/online", { cache: "no-store" });
+    } catch (error) {
+      response = null;
+    }
+    if (run !== generation) return;
+    const status = response ? response.status : 0;
+    if (status === 200) {
+      setState("connected");
+      poll(run);
+    } else if (status === 410) {
+      const reason = await response.json().then((body) => body.reason, () => undefined);
+      if (run === generation) reloadOrGone({ status: status, reason: reason || "unknown" });
+    } else if (status === 0 || status === 429 || status >= 500) {
+      retryLater(run, response, () => probe(run));
+    } else {
+      poll(run); // an answer, if not the expected one: the poll will tell
+    }
+  }
+
+  /**
+   * Waits before `next`: the answer's `Retry-After` when it has one, otherwise
+   * exponential backoff with full jitter, from 0.5 s doubling up to 20 s. Never less
+   * than 0.5 s, so an unreachable server is never asked in a tight loop.
+   */
+  function retryLater(run, response, next) {
+    failures += 1;
+    let delay = null;
+    const header = response && response.headers.get("Retry-After");
+    if (header && /^\d+$/.test(header.trim())) delay = Math.min(300, Number(header.trim())) * 1000;
+    if (delay === null) {
+      const ceiling = Math.min(BACKOFF_MAX, BACKOFF_FIRST * Math.pow(2, failures - 1));
+      delay = BACKOFF_FIRST + Math.random() * (ceiling - BACKOFF_FIRST);
+    }
+    delay = Math.max(BACKOFF_FIRST, delay);
+    setState("reconnecting", { status: response ? response.status : 0, retryIn: delay / 1000 });
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (run === generation) next();
+    }, delay);
+  }
+
+  /**
+   * The client is gone (410): the page cannot be brought up to date, so it reloads,
+   * at most once per 30 s; otherwise it stays in the `gone` state. An application
+   * takes over by registering `LivePage.on("gone", fn)`, by calling `preventDefault()`
+   * on the `livepage:gone` event, or with the option `reload: false`.
+   */
+  function reloadOrGone(detail) {
+    generation += 1;
+    abortPoll();
+    clearTimeout(retryTimer);
+    client = null;
+    let handled = false;
+    for (const fn of handlers.get("gone") || []) {
+      handled = true;
+      callSafely(fn, detail);
+    }
+    const reloads = options.reload && !handled && reloadAllowed();
+    const event = new CustomEvent("livepage:gone", {
+      cancelable: true,
+      detail: Object.assign({ state: "gone", previous: state, reloading: reloads }, detail),
+    });
+    state = "gone";
+    document.documentElement.setAttribute("data-livepage-state", "gone");
+    const prevented = !document.dispatchEvent(event);
+    if (reloads && !prevented) {
+      try {
+        global.sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+      } catch (error) {
+        return; // without a record of it, a reload could loop: stay gone
+      }
+      global.location.reload();
+    }
+  }
+
+  /** Whether the page has not reloaded for a gone client within the last 30 s. */
+  function reloadAllowed() {
+    try {
+      const last = Number(global.sessionStorage.getItem(RELOAD_KEY) || 0);
+      const now = Date.now();
+      return !(last && now - last < RELOAD_INTERVAL && now >= last);
+    } catch (error) {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Applying events
+
+  /** Applies each event whose seq is above the last one applied, in order. */
+  function applyAll(events) {
+    for (const event of events) {
+      const seq = Number(event && event.seq);
+      if (!(seq > after)) continue; // seen already (a repeated answer)
+      after = seq;
+      try {
+        apply(event);
+      } catch (error) {
+        console.error("LivePage: event " + seq + " (" + event.verb + ") failed:", error);
+      }
+    }
+  }
+
+  /** The built-in verbs of PROTOCOL.md, each given the event and its element. */
+  const verbs = {
+    append: (event, element) => element.append(fragmentReplacingByID(event.html)),
+    prepend: (event, element) => element.prepend(fragmentReplacingByID(event.html)),
+    update: (event, element) => element.replaceChildren(fragment(event.html)),
+    replace: (event, element) => element.replaceWith(fragment(event.html)),
+    remove: (event, element) => element.remove(),
+    before: (event, element) => element.before(fragment(event.html)),
+    after: (event, element) => element.after(fragment(event.html)),
+    text: (event, element) => { element.textContent = event.text == null ? "" : String(event.text); },
+    attribute: (event, element) => {
+      const name = String(event.name);
+      if (event.value === null || event.value === undefined || event.value === "") {
+        element.removeAttribute(name);
+      } else {
+        element.setAttribute(name, String(event.value));
+      }
+    },
+  };
+
+  /** Applies one event: a built-in verb, presence, or the page's own handlers. */
+  function apply(event) {
+    const verb = event.verb;
+    if (verb === "presence") {
+      applyPresence(event);
+    } else if (Object.prototype.hasOwnProperty.call(verbs, verb)) {
+      const element = typeof event.id === "string" ? document.getElementById(event.id) : null;
+      if (element) {
+        verbs[verb](event, element);
+      } else {
+        console.warn("LivePage: no element #" + event.id + " for " + verb + " (seq " + event.seq + ")");
+      }
+    } else if (!handlers.has(verb)) {
+      console.warn("LivePage: no handler for the verb '" + verb + "'; register one with LivePage.on");
+    }
+    for (const fn of handlers.get(verb) || []) callSafely(fn, event);
+  }
+
+  /** The HTML as a fragment, parsed in a <template>: scripts in it do not run. */
+  function fragment(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html == null ? "" : String(html);
+    return template.content;
+  }
+
+  /** The HTML as a fragment, less its top-level elements whose id is already in the
+   *  page: those replace the page's element where it stands instead. */
+  function fragmentReplacingByID(html) {
+    const content = fragment(html);
+    for (const child of Array.from(content.children)) {
+      const existing = child.id && document.getElementById(child.id);
+      if (existing) existing.replaceWith(child);
+    }
+    return content;
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Who is online
+
+  /** Keeps the page's `data-livepage-online` elements up to date. */
+  function applyPresence(event) {
+    if (Array.isArray(event.principals)) {
+      online = new Set(event.principals);
+      onlineCountsOnly = false;
+    } else if (Array.isArray(event.joined) || Array.isArray(event.left)) {
+      for (const name of event.left || []) online.delete(name);
+      for (const name of event.joined || []) online.add(name);
+      onlineCountsOnly = false;
+    } else {
+      online = new Set();
+      onlineCountsOnly = true;
+    }
+    const count = Number(event.count) || 0;
+    const anonymous = Number(event.anonymous) || 0;
+    const names = Array.from(online).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const element of document.querySelectorAll("[data-livepage-online]")) {
+      const kind = element.getAttribute("data-livepage-online") || "list";
+      if (kind === "count") element.textContent = String(count);
+      else if (kind === "anonymous") element.textContent = String(anonymous);
+      else if (kind === "total") element.textContent = String(count + anonymous);
+      else if (kind === "list") renderList(element, names);
+    }
+  }
+
+  /** One child per principal: <li> in a list element, <span> elsewhere. */
+  function renderList(element, names) {
+    const tag = element.tagName === "UL" || element.tagName === "OL" ? "li" : "span";
+    element.replaceChildren(...names.map((name) => {
+      const item = document.createElement(tag);
+      item.setAttribute("data-principal", name);
+      item.textContent = name;
+      return item;
+    }));
+    element.toggleAttribute("data-livepage-counts-only", onlineCountsOnly);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Input and handlers
+
+  /**
+   * Sends input: `fields` (an object, or a form element, FormData or URLSearchParams,
+   * sent as a form) with `verb`. The server's input handler decides who gets it; by
+   * default every page at this location, this one included, and only `append` and
+   * `prepend`, with the HTML shown as text.
+   * Returns a promise of the server's answer, `{delivered: N}`; it rejects with an
+   * Error carrying `status` when the server refuses.
+   */
+  async function send(verb, fields) {
+    if (!options) throw new Error("LivePage.send: call LivePage.start first");
+    if (!client && (state === "gone" || state === "stopped")) {
+      throw new Error("LivePage.send: this page has no client (" + state + ")");
+    }
+    const id = client || await ready;
+    const url = options.prefix + "/clients/" + encodeURIComponent(id) + "/input";
+    let init;
+    if (fields && (typeof HTMLFormElement !== "undefined" && fields instanceof HTMLFormElement ||
+        fields instanceof FormData || fields instanceof URLSearchParams)) {
+      const form = new URLSearchParams(fields instanceof HTMLFormElement ? new FormData(fields) : fields);
+      form.set("verb", verb);
+      init = { method: "POST", body: form }; // sent as application/x-www-form-urlencoded
+    } else {
+      init = {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({}, fields || {}, { verb: verb })),
+      };
+    }
+    const response = await global.fetch(url, init);
+    if (response.ok) return response.json();
+    const error = new Error(await errorMessage(response));
+    error.status = response.status;
+    throw error;
+  }
+
+  /** The original LivePage shorthand: `sendEvent('append', 'target', this.value)`. */
+  function sendEvent(verb, id, value) {
+    return send(verb, { id: id, html: value }).catch((error) => {
+      console.error("LivePage: " + verb + " refused: " + error.message);
+    });
+  }
+
+  /**
+   * Calls `fn(event)` for each event with this verb: a custom verb, or a built-in one
+   * (after it is applied). `on("gone", fn)` takes over what happens when the client is
+   * gone (no reload): `fn({status, reason})`. Returns a function that unregisters.
+   */
+  function on(verb, fn) {
+    if (!handlers.has(verb)) handlers.set(verb, []);
+    handlers.get(verb).push(fn);
+    return function off() {
+      const list = handlers.get(verb) || [];
+      const index = list.indexOf(fn);
+      if (index >= 0) list.splice(index, 1);
+      if (list.length === 0) handlers.delete(verb);
+    };
+  }
+
+  function callSafely(fn, argument) {
+    try {
+      fn(argument);
+    } catch (error) {
+      console.error("LivePage: a handler failed:", error);
+    }
+  }
+
+  /** The `error` sentence of a LivePage error body, or the status text. */
+  async function errorMessage(response) {
+    try {
+      const body = await response.json();
+      if (body && body.error) return String(body.error);
+    } catch (error) {
+      // not JSON
+    }
+    return "HTTP " + response.status;
+  }
+
+  global.LivePage = {
+    start: start,
+    stop: () => stop(true),
+    send: send,
+    sendEvent: sendEvent,
+    on: on,
+    /** The connection state: "connecting", "connected", "reconnecting", "gone", "stopped". */
+    get state() { return state; },
+    /** The highest seq applied. */
+    get after() { return after; },
+    /** Whether the page has a client (its id is a secret and is not exposed). */
+    get hasClient() { return client !== null; },
+  };
+  if (!global.sendEvent) global.sendEvent = sendEvent;
+})(window);

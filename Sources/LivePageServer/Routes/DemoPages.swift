@@ -28,6 +28,11 @@ enum DemoPage: Equatable {
 
 /// Renders the demo pages from the templates in `Resources/`, registering each page's
 /// client while rendering it.
+///
+/// The templates' placeholders: `{{LIVEPAGE}}` (the `<script>` tags that start
+/// `livepage.js` with the page's client), `{{NAME}}` (the visitor's name), `{{ORIGIN}}`
+/// (the server as the browser reached it, from `Host`) and `{{PREFIX}}` (the routes'
+/// prefix), each HTML-escaped but `{{LIVEPAGE}}`.
 struct DemoPages: Sendable {
     let prefix: String
 
@@ -45,7 +50,26 @@ struct DemoPages: Sendable {
         }
         let session = PageSession(registration: registration, prefix: prefix)
         let template = page == .chat ? "demo-chat.html" : "demo-board.html"
-        return Self.html(Self.fill(template, ["NAME": HTML.escape(name ?? "anonymous"), "LIVEPAGE": session.scriptTags]))
+        let origin = "http://" + (request.headers["Host"] ?? "localhost:8080")
+        return Self.html(Self.fill(template, [
+            "NAME": HTML.escape(name ?? "anonymous"),
+            "ORIGIN": HTML.escape(origin),
+            "PREFIX": HTML.escape(prefix),
+            "LIVEPAGE": session.scriptTags,
+        ]))
+    }
+
+    /// The demo's input handler, installed when the server serves the demo: chat input
+    /// at `/` (an `append`, its HTML already escaped) reaches every page there as
+    /// `<p><b>NAME</b>: TEXT</p>`, with the sender's name escaped too. It shows what an
+    /// input handler can do: rewrite input on its way. Other input takes the default route.
+    static let inputHandler: InputHandler = { input in
+        guard input.sender.location == DemoPage.chat.location, let append = input.event as? Append else {
+            return try await ClientManager.defaultInputHandler(input)
+        }
+        let name = HTML.escape(input.sender.principal ?? "anonymous")
+        let message = Append(id: append.id, html: "<p><b>\(name)</b>: \(append.html)</p>")
+        return try await input.send(message, to: .location(input.sender.location))
     }
 
     /// The template `name` with each `{{KEY}}` replaced by its value.

@@ -44,6 +44,7 @@ public final class LivePageServer: Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.manager = ClientManager(configuration: configuration.manager, registry: registry, clock: clock, bus: bus)
+        if configuration.servesDemo { manager.setInputHandler(DemoPages.inputHandler) }
         let router = LivePageRouter(manager: manager, configuration: configuration)
         var limits = HTTPLimits()
         limits.maxHeaderSize = configuration.maximumHeaderSize
