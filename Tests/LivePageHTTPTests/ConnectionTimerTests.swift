@@ -11,7 +11,9 @@ struct ConnectionTimerTests {
 
     func ms(_ value: UInt64) -> MonotonicTime { MonotonicTime(milliseconds: value) }
 
-    @Test("The first request's headers are due 10 s after the accept, however many bytes trickle in")
+    @Test(
+        "The first request's headers are due 10 s after the accept, however many bytes trickle in",
+        .timeLimit(.minutes(1)))
     func headerBudgetFromAccept() {
         var timer = ConnectionTimer(acceptedAt: ms(1_000))
         #expect(timer.deadline(durations) == ms(11_000))
@@ -24,7 +26,7 @@ struct ConnectionTimerTests {
         #expect(timer.expiredTimeout(at: ms(11_000), durations) == .header)
     }
 
-    @Test("A parked request has no deadline at all")
+    @Test("A parked request has no deadline at all", .timeLimit(.minutes(1)))
     func parkedHasNoDeadline() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.requestDispatched()
@@ -33,7 +35,7 @@ struct ConnectionTimerTests {
         #expect(timer.expiredTimeout(at: ms(86_400_000), durations) == nil)
     }
 
-    @Test("Kept alive: idle for 60 s, then the next request's first byte starts a 10 s budget")
+    @Test("Kept alive: idle for 60 s, then the next request's first byte starts a 10 s budget", .timeLimit(.minutes(1)))
     func idleThenNextRequest() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.requestDispatched()
@@ -47,7 +49,8 @@ struct ConnectionTimerTests {
         #expect(timer.expiredTimeout(at: ms(40_000), durations) == .header)
     }
 
-    @Test("Pipelined input already buffered starts the header budget when the response is sent")
+    @Test(
+        "Pipelined input already buffered starts the header budget when the response is sent", .timeLimit(.minutes(1)))
     func bufferedInputAfterResponse() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.requestDispatched()
@@ -55,7 +58,7 @@ struct ConnectionTimerTests {
         #expect(timer.deadline(durations) == ms(10_500))
     }
 
-    @Test("The body is due 20 s after its head")
+    @Test("The body is due 20 s after its head", .timeLimit(.minutes(1)))
     func bodyBudget() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.bodyStarted(at: ms(3_000))
@@ -64,7 +67,7 @@ struct ConnectionTimerTests {
         #expect(timer.expiredTimeout(at: ms(23_000), durations) == .body)
     }
 
-    @Test("A blocked write times out 30 s after its last progress")
+    @Test("A blocked write times out 30 s after its last progress", .timeLimit(.minutes(1)))
     func writeStall() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.requestDispatched()
@@ -75,14 +78,14 @@ struct ConnectionTimerTests {
         #expect(timer.expiredTimeout(at: ms(50_000), durations) == .write)
     }
 
-    @Test("Lingering after the last response ends after 2 s")
+    @Test("Lingering after the last response ends after 2 s", .timeLimit(.minutes(1)))
     func linger() {
         var timer = ConnectionTimer(acceptedAt: ms(0))
         timer.lingerStarted(at: ms(100))
         #expect(timer.expiredTimeout(at: ms(2_100), durations) == .linger)
     }
 
-    @Test("Durations come from the configuration in nanoseconds")
+    @Test("Durations come from the configuration in nanoseconds", .timeLimit(.minutes(1)))
     func durationsFromConfiguration() {
         let configuration = HTTPServerConfiguration(headerTimeout: .milliseconds(300), idleTimeout: .seconds(2))
         let durations = ConnectionTimer.Durations(configuration)
@@ -91,7 +94,7 @@ struct ConnectionTimerTests {
         #expect(durations.body == 60_000_000_000)
     }
 
-    @Test("The timer heap pops deadlines in order, only when due")
+    @Test("The timer heap pops deadlines in order, only when due", .timeLimit(.minutes(1)))
     func heapOrder() {
         var heap = TimerHeap()
         var random = SplitMix64(state: 7)

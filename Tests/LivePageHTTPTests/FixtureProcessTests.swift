@@ -15,7 +15,7 @@ struct FixtureProcessTests {
         return try client.readResponse().text
     }
 
-    @Test("SIGTERM shuts down gracefully and exits 0")
+    @Test("SIGTERM shuts down gracefully and exits 0", .timeLimit(.minutes(5)))
     func sigterm() async throws {
         let fixture = try FixtureProcess(arguments: [])
         let port = fixture.port
@@ -31,7 +31,7 @@ struct FixtureProcessTests {
         }
     }
 
-    @Test("10,000 concurrent connections each with a parked request, all answered at shutdown")
+    @Test("10,000 concurrent connections each with a parked request, all answered at shutdown", .timeLimit(.minutes(5)))
     func tenThousandParked() async throws {
         raiseDescriptorLimit()
         let fixture = try FixtureProcess(arguments: ["--grace", "30"])
@@ -66,7 +66,7 @@ struct FixtureProcessTests {
         #expect(exit == 0)
     }
 
-    @Test("Out of descriptors (EMFILE): no spinning, and serving resumes when they free up")
+    @Test("Out of descriptors (EMFILE): no spinning, and serving resumes when they free up", .timeLimit(.minutes(5)))
     func emfile() async throws {
         let fixture = try FixtureProcess(arguments: ["--max-fds", "64", "--loops", "1"])
         let port = fixture.port

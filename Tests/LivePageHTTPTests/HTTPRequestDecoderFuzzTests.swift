@@ -47,7 +47,9 @@ struct HTTPRequestDecoderFuzzTests {
         return bytes
     }
 
-    @Test("Mutated requests end as requests, a wait for more, or an error status; never a crash or hang")
+    @Test(
+        "Mutated requests end as requests, a wait for more, or an error status; never a crash or hang",
+        .timeLimit(.minutes(3)))
     func mutations() {
         var random = SplitMix64(state: 0x5EED_1234)
         let statuses: Set<Int> = [400, 413, 414, 431, 501, 505]
@@ -80,7 +82,7 @@ struct HTTPRequestDecoderFuzzTests {
         }
     }
 
-    @Test("Random bytes never crash the decoder")
+    @Test("Random bytes never crash the decoder", .timeLimit(.minutes(3)))
     func noise() {
         var random = SplitMix64(state: 42)
         for _ in 0..<1000 {

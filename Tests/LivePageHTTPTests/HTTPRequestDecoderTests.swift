@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Request decoder: RFC 9112 rules, fed bytes", .timeLimit(.minutes(2)))
 struct HTTPRequestDecoderTests {
-    @Test("A simple GET is one request with its head parsed")
+    @Test("A simple GET is one request with its head parsed", .timeLimit(.minutes(2)))
     func simpleGet() throws {
         let harness = DecoderHarness.decode("GET /a/b?x=1&y HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n")
         #expect(harness.error == nil)
@@ -110,7 +110,7 @@ struct HTTPRequestDecoderTests {
         ),
     ]
 
-    @Test("Malformed and unsupported requests get their status", arguments: refusals)
+    @Test("Malformed and unsupported requests get their status", .timeLimit(.minutes(2)), arguments: refusals)
     func refusal(_ name: String, _ text: String, _ status: Int) {
         let harness = DecoderHarness.decode(text, bodyLimit: 100)
         #expect(harness.error?.status.code == status, "\(name)")
@@ -141,7 +141,7 @@ struct HTTPRequestDecoderTests {
         ("Content-Length: 0", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
     ]
 
-    @Test("Unusual but valid requests are accepted", arguments: acceptances)
+    @Test("Unusual but valid requests are accepted", .timeLimit(.minutes(2)), arguments: acceptances)
     func acceptance(_ name: String, _ text: String) {
         let harness = DecoderHarness.decode(text)
         #expect(harness.error == nil, "\(name)")
@@ -149,7 +149,7 @@ struct HTTPRequestDecoderTests {
         #expect(harness.pending.isEmpty, "\(name)")
     }
 
-    @Test("Absolute-form targets give the path and query")
+    @Test("Absolute-form targets give the path and query", .timeLimit(.minutes(2)))
     func absoluteForm() throws {
         let request = try #require(
             DecoderHarness.decode("GET http://a:80/b/c?d=e HTTP/1.1\r\nHost: a\r\n\r\n").requests.first)
@@ -157,7 +157,7 @@ struct HTTPRequestDecoderTests {
         #expect(request.head.head.query == "d=e")
     }
 
-    @Test("Keep-alive follows the version and Connection")
+    @Test("Keep-alive follows the version and Connection", .timeLimit(.minutes(2)))
     func keepAlive() throws {
         let cases: [(String, Bool)] = [
             ("GET / HTTP/1.1\r\nHost: a\r\n\r\n", true),
@@ -173,7 +173,7 @@ struct HTTPRequestDecoderTests {
         }
     }
 
-    @Test("Expect: 100-continue is reported for HTTP/1.1 only")
+    @Test("Expect: 100-continue is reported for HTTP/1.1 only", .timeLimit(.minutes(2)))
     func expectContinue() throws {
         var harness = DecoderHarness()
         harness.feed(Array("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n".utf8))
@@ -184,7 +184,7 @@ struct HTTPRequestDecoderTests {
         #expect(request.body == Array("ok".utf8))
     }
 
-    @Test("A target over maxTargetSize is 414, whether or not the line is complete")
+    @Test("A target over maxTargetSize is 414, whether or not the line is complete", .timeLimit(.minutes(2)))
     func targetTooLong() {
         let limits = HTTPLimits(maxHeaderSize: 2048, maxTargetSize: 1024)
         let long = "/" + String(repeating: "a", count: 1100)
@@ -196,7 +196,7 @@ struct HTTPRequestDecoderTests {
         #expect(DecoderHarness.decode("GET \(exact) HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits).error == nil)
     }
 
-    @Test("Headers over maxHeaderSize or maxHeaderCount are 431")
+    @Test("Headers over maxHeaderSize or maxHeaderCount are 431", .timeLimit(.minutes(2)))
     func headersTooLarge() {
         let limits = HTTPLimits(maxHeaderSize: 1024, maxHeaderCount: 10)
         let big = "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 1100) + "\r\n\r\n"
@@ -209,7 +209,7 @@ struct HTTPRequestDecoderTests {
         #expect(DecoderHarness.decode(tenFields, limits: limits).error == nil)
     }
 
-    @Test("A head of exactly maxHeaderSize bytes is accepted, one more is 431")
+    @Test("A head of exactly maxHeaderSize bytes is accepted, one more is 431", .timeLimit(.minutes(2)))
     func headSizeBoundary() {
         let base = "GET / HTTP/1.1\r\nHost: a\r\nX: \r\n\r\n"
         let limits = HTTPLimits(maxHeaderSize: 200)
@@ -220,14 +220,14 @@ struct HTTPRequestDecoderTests {
         #expect(DecoderHarness.decode(over, limits: limits).error?.status.code == 431)
     }
 
-    @Test("413 comes from Content-Length before any body byte is read")
+    @Test("413 comes from Content-Length before any body byte is read", .timeLimit(.minutes(2)))
     func bodyRefusedFromLength() {
         var harness = DecoderHarness(bodyLimit: 10)
         harness.feed(Array("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n".utf8))
         #expect(harness.error?.status.code == 413)
     }
 
-    @Test("A chunked body is de-chunked across pieces")
+    @Test("A chunked body is de-chunked across pieces", .timeLimit(.minutes(2)))
     func chunkedBody() throws {
         let text =
             "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n \r\nA\r\n0123456789\r\n0\r\n\r\n"
@@ -245,7 +245,7 @@ struct HTTPRequestDecoderTests {
         "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n",
     ]
 
-    @Test("Splitting a message at every byte boundary changes nothing", arguments: messages)
+    @Test("Splitting a message at every byte boundary changes nothing", .timeLimit(.minutes(2)), arguments: messages)
     func everySplit(_ text: String) {
         let bytes = Array(text.utf8)
         var whole = DecoderHarness()
@@ -260,7 +260,7 @@ struct HTTPRequestDecoderTests {
         #expect(byteByByte.outcome == whole.outcome)
     }
 
-    @Test("Bytes after a complete request stay unconsumed until asked for")
+    @Test("Bytes after a complete request stay unconsumed until asked for", .timeLimit(.minutes(2)))
     func pipelinedLeftover() {
         var harness = DecoderHarness()
         harness.feed(Array("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /next HT".utf8))

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Engine timeouts, cancellation, back-pressure and shutdown", .timeLimit(.minutes(3)))
 struct HTTPServerResourceTests {
-    @Test("The header timeout closes a client that never finishes its head")
+    @Test("The header timeout closes a client that never finishes its head", .timeLimit(.minutes(3)))
     func headerTimeout() async throws {
         let server = try TestServer.start({ $0.headerTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
@@ -24,7 +24,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A client trickling a byte at a time is cut off: bytes do not extend the budget")
+    @Test("A client trickling a byte at a time is cut off: bytes do not extend the budget", .timeLimit(.minutes(3)))
     func trickle() async throws {
         let server = try TestServer.start({ $0.headerTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
@@ -41,7 +41,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A kept-alive connection idle past the idle timeout is closed")
+    @Test("A kept-alive connection idle past the idle timeout is closed", .timeLimit(.minutes(3)))
     func idleTimeout() async throws {
         let server = try TestServer.start({ $0.idleTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
@@ -54,7 +54,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A parked request has no engine timeout")
+    @Test("A parked request has no engine timeout", .timeLimit(.minutes(3)))
     func parkedOutlivesTimeouts() async throws {
         let handler = ParkingHandler()
         let server = try TestServer.start(
@@ -74,7 +74,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A client that disconnects while parked cancels the async handler's task")
+    @Test("A client that disconnects while parked cancels the async handler's task", .timeLimit(.minutes(3)))
     func disconnectCancelsTask() async throws {
         let started = Flag()
         let cancelled = Flag()
@@ -98,7 +98,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A reset while parked runs the responder's onCancel; a later respond is ignored")
+    @Test("A reset while parked runs the responder's onCancel; a later respond is ignored", .timeLimit(.minutes(3)))
     func resetRunsOnCancel() async throws {
         let handler = ParkingHandler()
         let server = try TestServer.start(handler: handler)
@@ -119,8 +119,8 @@ struct HTTPServerResourceTests {
     }
 
     @Test(
-        "A client that does not read a large response is closed after the write timeout; requests behind it are not handled"
-    )
+        "A client that does not read a large response is closed after the write timeout; requests behind it are not handled",
+        .timeLimit(.minutes(3)))
     func slowReader() async throws {
         let handled = Counter()
         let server = try TestServer.start(
@@ -142,7 +142,7 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Responses from another thread reach many parked requests")
+    @Test("Responses from another thread reach many parked requests", .timeLimit(.minutes(3)))
     func respondFromAnotherThread() async throws {
         let handler = ParkingHandler()
         let server = try TestServer.start(handler: handler)
@@ -164,7 +164,8 @@ struct HTTPServerResourceTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Graceful shutdown: parked requests answered by the handler, idle connections closed")
+    @Test(
+        "Graceful shutdown: parked requests answered by the handler, idle connections closed", .timeLimit(.minutes(3)))
     func gracefulShutdown() async throws {
         let handler = ParkingHandler()
         let server = try TestServer.start(handler: handler)
@@ -190,7 +191,7 @@ struct HTTPServerResourceTests {
         #expect(handler.cancellations.count == 0)
     }
 
-    @Test("Shutdown past its grace period cancels what is still parked")
+    @Test("Shutdown past its grace period cancels what is still parked", .timeLimit(.minutes(3)))
     func forcedShutdown() async throws {
         let handler = ParkingHandler(answerOnShutdown: false)
         let server = try TestServer.start(handler: handler)

@@ -37,7 +37,7 @@ struct SecretError: Error {
 
 @Suite("Engine over loopback sockets", .timeLimit(.minutes(2)))
 struct HTTPServerTests {
-    @Test("Keep-alive: several requests on one connection")
+    @Test("Keep-alive: several requests on one connection", .timeLimit(.minutes(2)))
     func keepAlive() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -56,7 +56,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Pipelining: responses come back in request order")
+    @Test("Pipelining: responses come back in request order", .timeLimit(.minutes(2)))
     func pipelining() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -74,7 +74,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A request written one byte at a time")
+    @Test("A request written one byte at a time", .timeLimit(.minutes(2)))
     func byteAtATime() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -92,7 +92,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("HEAD: the headers with the body's length, and no body")
+    @Test("HEAD: the headers with the body's length, and no body", .timeLimit(.minutes(2)))
     func head() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -108,7 +108,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("HTTP/1.0 closes unless it asks for keep-alive")
+    @Test("HTTP/1.0 closes unless it asks for keep-alive", .timeLimit(.minutes(2)))
     func http10() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -129,7 +129,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Connection: close from the client is honoured")
+    @Test("Connection: close from the client is honoured", .timeLimit(.minutes(2)))
     func connectionClose() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -143,7 +143,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Chunked request bodies are de-chunked for the handler")
+    @Test("Chunked request bodies are de-chunked for the handler", .timeLimit(.minutes(2)))
     func chunked() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -156,7 +156,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Expect: 100-continue gets 100 before the body, and 413 instead when too large")
+    @Test("Expect: 100-continue gets 100 before the body, and 413 instead when too large", .timeLimit(.minutes(2)))
     func expectContinue() async throws {
         let server = try TestServer.start({ $0.limits.maxBodySize = 1000 }, handler: testRoutes)
         let port = server.port
@@ -176,7 +176,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("413 is answered from Content-Length before the body is sent")
+    @Test("413 is answered from Content-Length before the body is sent", .timeLimit(.minutes(2)))
     func payloadTooLarge() async throws {
         let server = try TestServer.start({ $0.limits.maxBodySize = 1000 }, handler: testRoutes)
         let port = server.port
@@ -192,7 +192,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A handler's maximumBodySize lowers the limit per request")
+    @Test("A handler's maximumBodySize lowers the limit per request", .timeLimit(.minutes(2)))
     func perRequestLimit() async throws {
         struct Small: HTTPHandler {
             func handle(_ request: HTTPRequest, responder: HTTPResponder) {
@@ -213,7 +213,9 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("Malformed requests get a JSON error with the default headers, then the connection closes")
+    @Test(
+        "Malformed requests get a JSON error with the default headers, then the connection closes",
+        .timeLimit(.minutes(2)))
     func malformed() async throws {
         let server = try TestServer.start(
             { $0.defaultHeaders = ["X-Content-Type-Options": "nosniff"] }, handler: testRoutes)
@@ -233,7 +235,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A thrown error is a 500 with a generic message; the server keeps serving")
+    @Test("A thrown error is a 500 with a generic message; the server keeps serving", .timeLimit(.minutes(2)))
     func handlerThrows() async throws {
         let logged = Counter()
         let server = try TestServer.start({ $0.log = { _ in logged.increment() } }, handler: testRoutes)
@@ -252,7 +254,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("An HTTPResponseError renders its own response")
+    @Test("An HTTPResponseError renders its own response", .timeLimit(.minutes(2)))
     func responseError() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
@@ -266,7 +268,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("IPv6 on ::1")
+    @Test("IPv6 on ::1", .timeLimit(.minutes(2)))
     func ipv6() async throws {
         let server = try TestServer.start({ $0.host = "::1" }, handler: testRoutes)
         let port = server.port
@@ -278,7 +280,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("\"::\" accepts IPv4 and IPv6")
+    @Test("\"::\" accepts IPv4 and IPv6", .timeLimit(.minutes(2)))
     func dualStack() async throws {
         let server = try TestServer.start({ $0.host = "::" }, handler: testRoutes)
         let port = server.port
@@ -292,7 +294,7 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A port in use is a matchable error that says so")
+    @Test("A port in use is a matchable error that says so", .timeLimit(.minutes(2)))
     func portInUse() async throws {
         let first = try TestServer.start(handler: testRoutes)
         let second = HTTPServer(configuration: TestServer.configuration { $0.port = first.port }, handler: testRoutes)

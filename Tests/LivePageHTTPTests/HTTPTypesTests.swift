@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Headers, statuses, responses and their encoding", .timeLimit(.minutes(1)))
 struct HTTPTypesTests {
-    @Test("Headers keep order and duplicates, and look names up case-insensitively")
+    @Test("Headers keep order and duplicates, and look names up case-insensitively", .timeLimit(.minutes(1)))
     func headers() {
         var headers: HTTPHeaders = ["Set-Cookie": "a=1", "Content-Type": "text/plain"]
         headers.add(name: "set-cookie", value: "b=2")
@@ -23,7 +23,7 @@ struct HTTPTypesTests {
         #expect(headers.containsToken("close", inFieldsNamed: "connection"))
     }
 
-    @Test("Statuses compare by code and know their phrases")
+    @Test("Statuses compare by code and know their phrases", .timeLimit(.minutes(1)))
     func statuses() {
         #expect(HTTPStatus(code: 404, reasonPhrase: "Gone Away") == .notFound)
         #expect(HTTPStatus.payloadTooLarge.code == 413)
@@ -32,14 +32,14 @@ struct HTTPTypesTests {
         #expect(HTTPStatus(code: 299).reasonPhrase == "")
     }
 
-    @Test("jsonError escapes its message")
+    @Test("jsonError escapes its message", .timeLimit(.minutes(1)))
     func jsonError() {
         let response = HTTPResponse.jsonError(.badRequest, "Bad \"verb\"\n\\ \u{1}")
         #expect(response.headers["Content-Type"] == "application/json")
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":"Bad \"verb\"\n\\ \u0001"}"#)
     }
 
-    @Test("Request heads split path and query")
+    @Test("Request heads split path and query", .timeLimit(.minutes(1)))
     func heads() {
         let head = HTTPRequestHead(method: .get, target: "/a/b?c=d?e")
         #expect(head.path == "/a/b")
@@ -48,7 +48,7 @@ struct HTTPTypesTests {
         #expect(HTTPRequestHead(method: .get, target: "/x?").query == "")
     }
 
-    @Test("The Date header is an IMF-fixdate")
+    @Test("The Date header is an IMF-fixdate", .timeLimit(.minutes(1)))
     func date() {
         #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
     }
@@ -61,7 +61,7 @@ struct HTTPTypesTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    @Test("The encoder owns framing: Content-Length, Connection, Date and default headers")
+    @Test("The encoder owns framing: Content-Length, Connection, Date and default headers", .timeLimit(.minutes(1)))
     func encoding() {
         let response = HTTPResponse(
             status: .ok, headers: ["Content-Length": "999", "Transfer-Encoding": "chunked", "Server": "mine"],
@@ -75,7 +75,7 @@ struct HTTPTypesTests {
         #expect(encode(response, head: true).hasSuffix("Content-Length: 2\r\n\r\n"))
     }
 
-    @Test("204 and 304 carry no body; 204 no Content-Length")
+    @Test("204 and 304 carry no body; 204 no Content-Length", .timeLimit(.minutes(1)))
     func bodiless() {
         let noContent = encode(HTTPResponse(status: .noContent, body: Array("x".utf8)))
         #expect(!noContent.contains("Content-Length"))
@@ -83,7 +83,7 @@ struct HTTPTypesTests {
         #expect(encode(HTTPResponse(status: .notModified, body: Array("x".utf8))).hasSuffix("\r\n\r\n"))
     }
 
-    @Test("Header fields that would split the response are dropped")
+    @Test("Header fields that would split the response are dropped", .timeLimit(.minutes(1)))
     func injection() {
         let encoded = encode(HTTPResponse(headers: ["X-Evil": "a\r\nSet-Cookie: b", "Bad Name": "c", "X-Fine": "d"]))
         #expect(!encoded.contains("Set-Cookie"))

@@ -28,7 +28,9 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeout: Int = 30) throws {
-        guard let address = SocketAddress(host: host, port: port) else { throw TestClientError(description: "bad host") }
+        guard let address = SocketAddress(host: host, port: port) else {
+            throw TestClientError(description: "bad host")
+        }
         // Connect on a local descriptor first: were `self.fd` set before a throw, deinit would
         // run and close it a second time, possibly closing someone else's reused descriptor.
         let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
