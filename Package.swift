@@ -60,9 +60,11 @@ let package = Package(
             path: "Tests/Fixtures/HTTPTestServer"
         ),
         .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer"]),
+        // Raw HTTP client, child-process and polling helpers shared by the test targets.
+        .target(name: "LivePageTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "LivePageServerTests",
-            dependencies: ["LivePageServer", "livepage-server"]
+            dependencies: ["LivePageServer", "livepage-server", "LivePageTestSupport"]
         ),
     ]
 )

@@ -48,10 +48,12 @@ if configuration.publishKeys.isEmpty {
 }
 
 // Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
+// The main queue, because this top-level code and its closures are main-actor isolated:
+// on another queue the handler fails the runtime's isolation check and crashes.
 var signalSources: [any DispatchSourceSignal] = []
 for signalNumber in [SIGINT, SIGTERM] {
     signal(signalNumber, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
     source.setEventHandler {
         configuration.log("shutting down (signal \(signalNumber))")
         Task {
