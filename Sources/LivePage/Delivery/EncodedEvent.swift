@@ -9,6 +9,7 @@ public struct EncodedEvent: Sendable {
     public let verb: String
     /// The event's JSON members without braces and without `seq`:
     /// `"verb":"append","id":"target","html":"<p>42</p>"`, then `"from":...` for input.
+    /// Plain JSON, not HTML-safe: answers are `application/json`, never inline script.
     public let members: [UInt8]
     /// The event's text form, for logs and tests.
     public let textForm: String
@@ -32,7 +33,7 @@ public struct EncodedEvent: Sendable {
         }
         var members: [UInt8] = []
         members.reserveCapacity(96)
-        object.writeMembers(to: &members)
+        object.writeMembers(to: &members, htmlSafe: false)
         self.verb = event.verb
         self.members = members
         self.textForm = event.textForm
