@@ -1,0 +1,124 @@
+import LivePageEvents
+import LivePageTestSupport
+import Testing
+
+/// `410` and its `reason` for clients that do not work: unknown, malformed, closed,
+/// expired, evicted; and what a connection closed while parked leaves behind.
+@Suite struct ClientGoneTests {
+    @Test(.timeLimit(.minutes(2)))
+    func unknownAndMalformedIdsAreGoneUnknown() async throws {
+        try await withServer { server in
+            let real = try server.registerClient()
+            let ids = [
+                unknownClientID, "not-a-client", real.uppercased(), real + "0", String(real.dropLast()),
+                real.replacingDashes, "%20" + real, "",
+            ]
+            for id in ids {
+                let response = try server.request("GET", "/livepage/clients/\(id)/output")
+                expectError(response, 410, reason: "unknown", hiding: [real, id].filter { !$0.isEmpty })
+                expectAPIHeaders(response)
+            }
+            #expect(try server.metric("livepage_clients") == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aClosedClientIsGoneClosed() async throws {
+        try await withServer { server in
+            let id = try server.registerClient()
+            #expect(try server.close(id).status == 204)
+            expectError(try server.poll(id), 410, reason: "closed", hiding: [id])
+            expectError(try server.poll(id, after: 5), 410, reason: "closed", hiding: [id])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aClientOverItsEventLimitIsEvicted() async throws {
+        try await withServer(publishing + ["--max-queued-events", "3"]) { server in
+            let id = try server.registerClient()
+            let keeper = try server.registerClient()
+            #expect(try server.deliver(#"[{"verb": "remove", "id": "a"}, {"verb": "remove", "id": "b"}]"#, to: #"{"client": "\#(id)"}"#) == 2)
+            // Polled but not acknowledged: both stay queued, and two more make four.
+            #expect(seqs(try server.events(id)) == [1, 2])
+            let two = #"[{"verb": "remove", "id": "c"}, {"verb": "remove", "id": "d"}]"#
+            #expect(try server.deliver(two, to: #"{"all": true}"#) == 2, "only the keeper's two are queued")
+
+            expectError(try server.poll(id), 410, reason: "evicted", hiding: [id])
+            #expect(try server.metric("livepage_queue_evictions_total") == 1)
+            #expect(seqs(try server.events(keeper)) == [1, 2], "the other client keeps its events")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aParkedPollOfAClientOverItsByteLimitIsAnsweredGoneEvicted() async throws {
+        try await withServer(publishing + ["--max-queued-bytes", "2000"]) { server in
+            let id = try server.registerClient()
+            let poller = try server.connect()
+            try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+            let html = String(repeating: "x", count: 1200)
+            let two = #"[{"verb": "update", "id": "a", "html": "\#(html)"}, {"verb": "update", "id": "b", "html": "\#(html)"}]"#
+            #expect(try server.deliver(two, to: #"{"client": "\#(id)"}"#) == 0)
+            expectError(try poller.readResponse(), 410, reason: "evicted", hiding: [id])
+            expectError(try server.poll(id), 410, reason: "evicted", hiding: [id])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aConnectionClosedWhileParkedIsForgottenAtOnce() async throws {
+        // The hold time is about a minute, so only the closed connection can unpark the poll.
+        try await withServer(["--refresh", "60"]) { server in
+            let id = try server.registerClient()
+            let poller = try server.connect()
+            try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+            poller.close()
+            #expect(try await eventually(timeout: .seconds(20)) { try server.metric("livepage_parked_requests") == 0 })
+            #expect(try await eventually(timeout: .seconds(20)) { try server.metric("livepage_http_connections") == 1 })
+            #expect(try server.online(id).status == 200, "the client stays until it expires")
+
+            // It can poll again, on a new connection.
+            let again = try server.connect()
+            try again.send(TestHTTPRequest("GET", server.outputPath(id)))
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aClientExpiresRefreshPlusGraceAfterItsLastPoll() async throws {
+        try await withServer(["--refresh", "1", "--grace", "2"]) { server in
+            let id = try server.registerClient(at: "/chat", principal: "alice")
+            let poller = try server.connect()
+            try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+            poller.close()
+            let closed = ContinuousClock.now
+
+            #expect(try await eventually { try server.online(id).status == 410 })
+            let lived = ContinuousClock.now - closed
+            #expect(lived >= .milliseconds(2900), "expired \(lived) after its poll ended, before refresh + grace")
+            expectError(try server.poll(id), 410, reason: "expired", hiding: [id])
+            expectError(try server.online(id), 410, reason: "expired", hiding: [id])
+            #expect(try server.metric("livepage_client_expirations_total") == 1)
+            #expect(try server.metric("livepage_clients") == 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anIdleAnswerStartsTheExpiryCountdown() async throws {
+        try await withServer(["--refresh", "1", "--grace", "1"]) { server in
+            let id = try server.registerClient()
+            #expect(try server.poll(id).events().isEmpty)
+            let answered = ContinuousClock.now
+            #expect(try await eventually { try server.online(id).status == 410 })
+            let lived = ContinuousClock.now - answered
+            #expect(lived >= .milliseconds(1900), "expired \(lived) after its idle answer, before refresh + grace")
+            expectError(try server.poll(id), 410, reason: "expired", hiding: [id])
+        }
+    }
+}
+
+extension String {
+    /// The id with its dashes removed, a malformed id.
+    fileprivate var replacingDashes: String { String(filter { $0 != "-" }) }
+}
