@@ -36,12 +36,47 @@ struct LimitTests {
         #expect(try harness.answer(dominik).summary == "gone(evicted)")
     }
 
+    /// A page that keeps up never reaches its limits, however many events it is sent.
+    @Test func acknowledgedEventsNoLongerCountTowardTheLimits() async throws {
+        let harness = Harness {
+            $0.maximumQueuedEvents = 10
+            $0.maximumQueuedBytes = 2000
+        }
+        let uwe = try harness.register("zorg.member.uwe")
+        var after: UInt64 = 0
+        for round in 0..<500 {
+            try await harness.send([Text(id: "n", text: String(repeating: "x", count: 200)), Remove(id: try ElementID(validating: "r\(round)"))], to: .client(uwe))
+            let batch = try harness.events(uwe, after: after)
+            #expect(batch.seqs == [after + 1, after + 2])
+            after += 2
+        }
+        #expect(harness.manager.metrics.evictions == 0)
+    }
+
     @Test func aParkedClientSentMoreThanItsLimitAtOnceIsAnsweredEvicted() async throws {
         let harness = Harness { $0.maximumQueuedEvents = 2 }
         let uwe = try harness.register("zorg.member.uwe")
         let parked = try harness.poll(uwe)
         #expect(try await harness.send([Remove(id: "a"), Remove(id: "b"), Remove(id: "c")], to: .client(uwe)) == 0)
         #expect(parked.waiterAnswers == ["gone(evicted)"])
+    }
+
+    /// Regression: evicting one recipient of a send updated presence at once, which
+    /// evicted a presence client later in the same send; the send then queued for that
+    /// removed client anyway and counted its eviction a second time.
+    @Test func aClientEvictedDuringASendIsNotQueuedForOrEvictedAgain() async throws {
+        let harness = Harness { $0.maximumQueuedEvents = 2 }
+        let reader = try harness.register(nil)
+        let watcher = try harness.register("zorg.member.uwe", presence: .list)
+        try await harness.send(Remove(id: "a"), to: .client(watcher))
+        try await harness.send([Remove(id: "a"), Remove(id: "b")], to: .client(reader))
+        harness.advance(by: .milliseconds(100))
+        // The reader overflows first; its leaving is a presence event that overflows the watcher.
+        #expect(try await harness.send(Remove(id: "c"), to: .location("/zorg")) == 0)
+        #expect(harness.manager.metrics.evictions == 2)
+        #expect(harness.manager.metrics.clients == 0)
+        #expect(try harness.answer(reader).summary == "gone(evicted)")
+        #expect(try harness.answer(watcher).summary == "gone(evicted)")
     }
 
     @Test func anEventLargerThanTheQueueLimitIsRefused() async throws {

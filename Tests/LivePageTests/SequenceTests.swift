@@ -143,6 +143,29 @@ struct SequenceTests {
         #expect(try await harness.manager.output(for: uwe, after: 1).seqs == [3])
     }
 
+    /// Thousands of events acknowledged in steps of every size: each answer starts just
+    /// above `after` and runs on without a gap, however the queue is compacted.
+    @Test func acknowledgingInStepsOfEverySizeKeepsEveryEventAboveAfter() async throws {
+        let harness = Harness { $0.maximumBatchEvents = 64 }
+        let uwe = try harness.register("zorg.member.uwe")
+        var generator = SplitMix64(seed: 1)
+        var sent: UInt64 = 0
+        var after: UInt64 = 0
+        while after < 5000 {
+            let count = Int(generator.next() % 40)
+            if count > 0 {
+                try await harness.send((0..<count).map { Text(id: "n", text: "\(sent + UInt64($0) + 1)") }, to: .client(uwe))
+                sent += UInt64(count)
+            }
+            guard sent > after else { continue }
+            let batch = try harness.events(uwe, after: after)
+            let expectedCount = min(Int(sent - after), 64)
+            #expect(batch.seqs == (1...UInt64(expectedCount)).map { after + $0 })
+            #expect(batch.textForms.first == "text n\n\(after + 1)")
+            after += generator.next() % UInt64(expectedCount + 1)
+        }
+    }
+
     @Test func metricsCountEventsQueuedAndDelivered() async throws {
         let harness = Harness()
         let uwe = try harness.register("zorg.member.uwe")

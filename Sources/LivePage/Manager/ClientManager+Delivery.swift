@@ -74,7 +74,7 @@ extension ClientManager {
 
     /// Queues `events` for `record` with its next seqs. A parked poll is answered with the
     /// next batch; a client pushed over its queue limit is evicted instead.
-    /// - Returns: The number of events queued, 0 if the client was evicted.
+    /// - Returns: The number of events queued, 0 if the client was evicted or is gone.
     @discardableResult
     func enqueue(
         _ events: [EncodedEvent],
@@ -83,6 +83,9 @@ extension ClientManager {
         now: Duration,
         answers: inout PendingAnswers
     ) -> Int {
+        // A fan-out works on a copy of its recipients: one evicted meanwhile (by the
+        // presence event of another's eviction) gets nothing, and is not evicted twice.
+        guard state.clients[record.info.id] === record else { return 0 }
         for event in events {
             record.lastSeq += 1
             record.queue.append(OutputBatch.Item(seq: record.lastSeq, event: event))
