@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
@@ -202,8 +203,12 @@ class Browser:
         return getattr(self.driver, name)
 
     def wait(self, condition, message, timeout=DEADLINE):
-        """Waits until `condition(browser)` is truthy, returning its value."""
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda _: condition(self), message)
+        """Waits until `condition(browser)` is truthy, returning its value; fails with
+        `message` (a string, or a function giving one, called at the deadline)."""
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda _: condition(self))
+        except TimeoutException:
+            raise AssertionError(message() if callable(message) else message) from None
 
     def wait_js(self, expression, message, timeout=DEADLINE):
         """Waits until the JavaScript `expression` is truthy, returning its value."""
@@ -305,3 +310,13 @@ def wait_until(condition, message, timeout=DEADLINE, interval=0.1):
         if time.monotonic() > deadline:
             raise AssertionError(message)
         time.sleep(interval)
+
+
+@pytest.fixture
+def fake():
+    """A scripted stand-in for the server (fake_livepage.FakeLivePage), refresh 1 s."""
+    from fake_livepage import FakeLivePage
+
+    server = FakeLivePage(refresh=1)
+    yield server
+    server.close()
