@@ -100,6 +100,37 @@ struct AudienceTests {
         #expect(site.harness.manager.metrics.parkedPolls == 0)
     }
 
+    /// Regression: principals and locations were told apart with `String` equality, which
+    /// is Unicode canonical equivalence, so `"\u{212A}evin"` (with KELVIN SIGN) was the same
+    /// principal as `"Kevin"`: it got Kevin's events, and shared Kevin's tab limit.
+    @Test func principalsThatDifferInTheirBytesAreDifferentPrincipals() async throws {
+        let harness = Harness { $0.maximumClientsPerPrincipal = 1 }
+        let kevin = try harness.register("Kevin")
+        let kelvin = try harness.register("\u{212A}evin")
+        #expect(harness.manager.online(at: "/zorg").principals == ["Kevin", "\u{212A}evin"])
+        #expect(try await harness.send(Remove(id: "secret"), to: .principal("Kevin")) == 1)
+        #expect(try harness.events(kevin).textForms == ["remove secret"])
+        #expect(try harness.poll(kelvin).isParked)
+        #expect(try await harness.manager.disconnect(.principal("\u{212A}evin")) == 1)
+        #expect(harness.manager.client(kevin) != nil)
+    }
+
+    /// Regression: as with principals, `"/caf\u{E9}"` and `"/cafe\u{301}"` were one location.
+    @Test func locationsThatDifferInTheirBytesAreDifferentLocations() async throws {
+        let harness = Harness { $0.maximumLocations = 1 }
+        let composed = try harness.register("a", at: "/caf\u{E9}")
+        #expect(throws: ManagerError.tooManyLocations(limit: 1)) { try harness.register("b", at: "/cafe\u{301}") }
+        let other = Harness()
+        let first = try other.register("a", at: "/caf\u{E9}")
+        let second = try other.register("b", at: "/cafe\u{301}")
+        #expect(other.manager.online(at: "/caf\u{E9}").principals == ["a"])
+        #expect(other.manager.online(at: "/cafe\u{301}").principals == ["b"])
+        #expect(try await other.send(Remove(id: "x"), to: .location("/cafe\u{301}")) == 1)
+        #expect(try other.poll(first).isParked)
+        #expect(try other.events(second).textForms == ["remove x"])
+        _ = composed
+    }
+
     // MARK: Disconnect
 
     @Test func disconnectRemovesAnAudienceAtOnce() async throws {

@@ -41,6 +41,22 @@ struct PresenceTests {
         #expect(try harness.events(anonymousWatcher).objects == [["seq": 1, "verb": "presence", "location": "/zorg", "count": 3, "anonymous": 3]])
     }
 
+    /// Principals that differ only in their bytes (see the audience tests) join and leave
+    /// as the two principals they are.
+    @Test func principalsThatDifferInTheirBytesJoinAndLeaveApart() throws {
+        let harness = Harness()
+        let watcher = try harness.register("Kevin", presence: .list)
+        harness.advance(to: .milliseconds(100))
+        let kelvin = try harness.register("\u{212A}evin")
+        harness.advance(to: .milliseconds(200))
+        harness.manager.close(kelvin)
+        #expect(try presence(harness, watcher) == [
+            "presence\n/zorg: [Kevin] 1 + 0 anonymous",
+            "presence\n/zorg: +[\u{212A}evin] -[] 2 + 0 anonymous",
+            "presence\n/zorg: +[] -[\u{212A}evin] 1 + 0 anonymous",
+        ])
+    }
+
     @Test func laterEventsAreDifferences() throws {
         let harness = Harness()
         let watcher = try harness.register("zorg.member.uwe", presence: .list)

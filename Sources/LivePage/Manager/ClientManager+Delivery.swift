@@ -62,8 +62,8 @@ extension ClientManager {
         var records: [ClientRecord]
         switch audience.target {
         case .client(let id): records = state.clients[id].map { [$0] } ?? []
-        case .location(let location): records = state.locations[location]?.clients ?? []
-        case .principal(let principal): records = state.principals[principal] ?? []
+        case .location(let location): records = state.locations[ExactName(location)]?.clients ?? []
+        case .principal(let principal): records = state.principals[ExactName(principal)] ?? []
         case .everyone: records = Array(state.clients.values)
         }
         if let excluded = audience.excluded {
@@ -115,7 +115,7 @@ extension ClientManager {
     ) {
         let id = record.info.id
         guard state.clients.removeValue(forKey: id) != nil else { return }
-        if let principal = record.info.principal {
+        if let principal = record.info.principal.map(ExactName.init) {
             state.principals[principal]?.removeAll { $0 === record }
             if state.principals[principal]?.isEmpty == true { state.principals[principal] = nil }
         }
@@ -128,7 +128,7 @@ extension ClientManager {
         let changed = location.remove(record)
         if location.isEmpty {
             location.flushTimer?.cancel()
-            state.locations[location.name] = nil
+            state.locations[ExactName(location.name)] = nil
         } else if changed {
             presenceChanged(at: location, in: &state, now: now, answers: &answers)
         }

@@ -35,7 +35,7 @@ extension ClientManager {
         let now = clock.now
         var answers = PendingAnswers()
         state.withLock { state in
-            guard let location = state.locations[name] else { return }
+            guard let location = state.locations[ExactName(name)] else { return }
             location.flushTimer = nil
             flushPresence(at: location, in: &state, now: now, answers: &answers)
         }

@@ -3,9 +3,9 @@ extension ClientManager {
     /// never await: registering, polling, queueing and answering.
     struct State {
         var clients: [ClientID: ClientRecord] = [:]
-        var locations: [String: LocationState] = [:]
+        var locations: [ExactName: LocationState] = [:]
         /// Every open client of each principal, at every location.
-        var principals: [String: [ClientRecord]] = [:]
+        var principals: [ExactName: [ClientRecord]] = [:]
         var gone: GoneClients
         var isShuttingDown = false
         var nextTicket: UInt64 = 0

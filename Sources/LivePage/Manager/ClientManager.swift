@@ -74,25 +74,25 @@ public final class ClientManager: Sendable {
             guard state.clients.count < configuration.maximumClients else {
                 throw .tooManyClients(limit: configuration.maximumClients)
             }
-            if let principal, state.principals[principal, default: []].count >= configuration.maximumClientsPerPrincipal {
+            if let principal, state.principals[ExactName(principal), default: []].count >= configuration.maximumClientsPerPrincipal {
                 throw .tooManyClientsForPrincipal(limit: configuration.maximumClientsPerPrincipal)
             }
             let locationState: LocationState
-            if let existing = state.locations[location] {
+            if let existing = state.locations[ExactName(location)] {
                 locationState = existing
             } else {
                 guard state.locations.count < configuration.maximumLocations else {
                     throw .tooManyLocations(limit: configuration.maximumLocations)
                 }
                 locationState = LocationState(name: location)
-                state.locations[location] = locationState
+                state.locations[ExactName(location)] = locationState
             }
             var id = ClientID()
             while state.clients[id] != nil { id = ClientID() }
             let info = ClientInfo(id: id, location: location, principal: principal, presence: presence)
             let record = ClientRecord(info: info, location: locationState, expiresAt: now + configuration.firstPollTimeout)
             state.clients[id] = record
-            if let principal { state.principals[principal, default: []].append(record) }
+            if let principal { state.principals[ExactName(principal), default: []].append(record) }
             let changed = locationState.add(record)
             if presence != .none {
                 sendPresenceState(to: record, in: &state, answers: &answers)
@@ -131,7 +131,7 @@ public final class ClientManager: Sendable {
     /// Who is online at `location`: sorted unique principals and the anonymous count.
     public func online(at location: String) -> Online {
         state.withLock { state in
-            guard let snapshot = state.locations[location]?.snapshot else {
+            guard let snapshot = state.locations[ExactName(location)]?.snapshot else {
                 return Online(location: location, principals: [], anonymous: 0)
             }
             return Online(location: location, principals: snapshot.principals, anonymous: snapshot.anonymous)

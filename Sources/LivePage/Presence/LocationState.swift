@@ -4,7 +4,7 @@ final class LocationState {
     /// The clients, in no particular order; each knows its index here.
     private(set) var clients: [ClientRecord] = []
     /// For each principal here, how many of its clients (tabs) are open.
-    private var principalTabs: [String: Int] = [:]
+    private var principalTabs: [ExactName: Int] = [:]
     private(set) var anonymous = 0
     /// How many clients here asked for presence events.
     private(set) var presenceClientCount = 0
@@ -28,7 +28,7 @@ final class LocationState {
         clients.append(client)
         if client.info.presence != .none { presenceClientCount += 1 }
         let changed: Bool
-        if let principal = client.info.principal {
+        if let principal = client.info.principal.map(ExactName.init) {
             principalTabs[principal, default: 0] += 1
             changed = principalTabs[principal] == 1
         } else {
@@ -50,7 +50,7 @@ final class LocationState {
         client.indexInLocation = -1
         if client.info.presence != .none { presenceClientCount -= 1 }
         let changed: Bool
-        if let principal = client.info.principal {
+        if let principal = client.info.principal.map(ExactName.init) {
             let tabs = principalTabs[principal, default: 1] - 1
             principalTabs[principal] = tabs == 0 ? nil : tabs
             changed = tabs == 0
@@ -65,7 +65,7 @@ final class LocationState {
     /// Who is online here now.
     var snapshot: PresenceSnapshot {
         if let cachedSnapshot { return cachedSnapshot }
-        let snapshot = PresenceSnapshot(principals: principalTabs.keys.sorted(), anonymous: anonymous)
+        let snapshot = PresenceSnapshot(principals: principalTabs.keys.sorted().map(\.string), anonymous: anonymous)
         cachedSnapshot = snapshot
         return snapshot
     }

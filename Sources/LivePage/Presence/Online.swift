@@ -2,7 +2,8 @@
 public struct Online: Sendable, Hashable {
     /// The location.
     public let location: String
-    /// The distinct principals with at least one client there, sorted, each once.
+    /// The distinct principals with at least one client there, each once, sorted by their
+    /// UTF-8 bytes (principals that differ in their bytes are different principals).
     public let principals: [String]
     /// The number of anonymous clients there.
     public let anonymous: Int

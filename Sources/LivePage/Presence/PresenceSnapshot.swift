@@ -1,7 +1,7 @@
 /// Who was online at a location at one moment. Immutable, and shared by every client that
 /// received it, so a change is computed once per distinct previous state, not per client.
 final class PresenceSnapshot {
-    /// The distinct principals, sorted.
+    /// The distinct principals, sorted byte for byte (``ExactName``).
     let principals: [String]
     /// The number of anonymous clients.
     let anonymous: Int
@@ -33,10 +33,10 @@ final class PresenceSnapshot {
                 joined.append(came)
                 newNext = new.next()
             case (let gone?, let came?):
-                if gone == came {
+                if ExactName(gone) == ExactName(came) {
                     oldNext = old.next()
                     newNext = new.next()
-                } else if gone < came {
+                } else if ExactName(gone) < ExactName(came) {
                     left.append(gone)
                     oldNext = old.next()
                 } else {
