@@ -24,8 +24,8 @@ struct AttributeSafetyTests {
         #expect(error?.description == "The field 'name' cannot be an event handler (on*) from input.")
     }
 
-    @Test(arguments: ["srcdoc", "style", "formaction", "STYLE", "FormAction", "srcset"])
-    func refusesAnAttributeThatRunsScriptOrRestyles(name: String) {
+    @Test(arguments: ["srcdoc", "style", "formaction", "STYLE", "FormAction", "srcset", "sandbox", "allow", "SANDBOX"])
+    func refusesAnAttributeThatRunsScriptRestylesOrLiftsIframeLimits(name: String) {
         let error = #expect(throws: EventError.self) { try attribute(name: name, value: "x") }
         #expect(error?.field == "name")
     }

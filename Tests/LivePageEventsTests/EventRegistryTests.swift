@@ -34,6 +34,17 @@ struct EventRegistryTests {
         #expect(error?.description == "The verb 'explode' is not registered.")
     }
 
+    /// Swift's `String` equality is canonical equivalence: U+212A KELVIN SIGN equals "K".
+    /// Input naming a verb must match a registered one byte for byte.
+    @Test func anInputVerbEquivalentButNotIdenticalToARegisteredOneIsUnknown() throws {
+        let registry = EventRegistry()
+        registry.register("Kick", input: .allowed) { _ throws(EventError) in CustomEvent(verb: "Kick") }
+        #expect(try registry.event(fromInput: form(["verb": "Kick"])).verb == "Kick")
+        #expect(throws: EventError.unknownVerb("\u{212A}ick")) {
+            try registry.event(fromInput: form(["verb": "\u{212A}ick"]))
+        }
+    }
+
     @Test func anEmptyRegistryKnowsNoBuiltInVerb() {
         #expect(throws: EventError.unknownVerb("append")) {
             try EventRegistry.empty().event(fromInput: form(["verb": "append", "id": "x", "html": "y"]))

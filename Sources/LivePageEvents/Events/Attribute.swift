@@ -1,7 +1,8 @@
 /// Sets or removes an attribute of the element `#id`.
 ///
 /// From page input, where it must be allowed explicitly, it can never set an event
-/// handler (`on*`), `srcdoc`, `style` or `formaction`, nor give a URL attribute a value
+/// handler (`on*`), `srcdoc`, `style`, `formaction`, `srcset`, `sandbox` or `allow`, nor
+/// give a URL attribute a value
 /// that is not `http:`, `https:` or relative: those would let one visitor run script
 /// in another's page.
 public struct Attribute: Event, Hashable {
@@ -35,8 +36,9 @@ public struct Attribute: Event, Hashable {
         "usemap", "xlink:href",
     ]
 
-    /// Attributes input may never set: they run script or restyle the page.
-    static let forbiddenAttributes: Set<String> = ["srcdoc", "style", "formaction", "srcset"]
+    /// Attributes input may never set: they run script, restyle the page, or lift an
+    /// iframe's restrictions (`sandbox`, `allow`).
+    static let forbiddenAttributes: Set<String> = ["srcdoc", "style", "formaction", "srcset", "sandbox", "allow"]
 
     static func make(from fields: EventFields) throws(EventError) -> Attribute {
         let id = try fields.elementID()

@@ -89,7 +89,11 @@ public final class EventRegistry: Sendable {
     /// input, and its HTML is escaped unless the verb is registered as trusted.
     /// - Throws: ``EventError`` naming the verb or the field.
     public func event(fromInput fields: EventFields) throws(EventError) -> any Event {
-        guard let entry = entries.withLock({ $0[fields.verb] }) else { throw .unknownVerb(fields.verb) }
+        // Registered verbs are ASCII; refusing anything else first keeps the lookup byte
+        // for byte (String equality would find "Kick" for "\u{212A}ick").
+        guard Self.isValidVerb(fields.verb), let entry = entries.withLock({ $0[fields.verb] }) else {
+            throw .unknownVerb(fields.verb)
+        }
         try entry.input.check(fields)
         return try entry.factory(fields.trusted(entry.isTrusted))
     }

@@ -64,7 +64,8 @@ extension LivePageRouter {
         } catch {
             throw RouteError(.forbidden, "The token was refused: \(error)")
         }
-        if let tokenLocation = claims.location, tokenLocation != location {
+        // Byte for byte: String equality would let a token for "/Kevin" admit "/\u{212A}evin".
+        if let tokenLocation = claims.location, !tokenLocation.utf8.elementsEqual(location.utf8) {
             throw RouteError(.forbidden, "The token is for another location.")
         }
         return claims.subject
