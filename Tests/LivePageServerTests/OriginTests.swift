@@ -73,6 +73,11 @@ import Testing
             let output = try server.request("GET", server.outputPath(id), headers: [("Origin", Self.allowed)])
             #expect(output.status == 200)
             #expect(output.header("Access-Control-Allow-Origin") == Self.allowed, "\(output)")
+            let register = try server.postJSON("/livepage/clients", #"{"location": "/a"}"#, headers: [("Origin", Self.allowed)])
+            #expect(register.status == 201)
+            #expect(register.header("Access-Control-Allow-Origin") == Self.allowed, "\(register)")
+            let online = try server.request("GET", "/livepage/clients/\(id)/online", headers: [("Origin", Self.allowed)])
+            #expect(online.header("Access-Control-Allow-Origin") == Self.allowed, "\(online)")
             let own = try server.input(id, form: "verb=append&id=log&html=x", headers: [("Origin", server.origin)])
             #expect(own.header("Access-Control-Allow-Origin") == nil, "\(own)")
             let foreign = try server.request("GET", server.outputPath(id), headers: [("Origin", "https://evil.example")])
@@ -100,6 +105,18 @@ import Testing
                 #expect(foreign.header("Access-Control-Allow-Origin") == nil)
             }
             #expect(try server.online(id).status == 200, "a preflight acts on nothing")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aConfiguredPublicOriginReplacesTheHostAsTheServersOwn() async throws {
+        try await withServer(["--public-origin", "https://pages.example"]) { server in
+            let id = try server.registerClient()
+            let fromPages = try server.input(id, form: "verb=append&id=log&html=x", headers: [("Origin", "https://pages.example")])
+            #expect(fromPages.status == 200, "\(fromPages)")
+            expectError(try server.input(id, form: "verb=append&id=log&html=x", headers: [("Origin", server.origin)]), 403, hiding: [id])
+            expectError(try server.close(id, headers: [("Origin", server.origin)]), 403, hiding: [id])
+            #expect(try server.close(id, headers: [("Origin", "https://pages.example")]).status == 204)
         }
     }
 }

@@ -31,7 +31,7 @@ extension LivePageServer {
         /// clients per server and principal, locations, batches, presence).
         public var manager = ClientManager.Configuration()
         /// Request line and headers together at most, in bytes (default 16 KiB; over
-        /// it `431`, or `414` for the target alone).
+        /// it `431`, or `414` for a target alone over half of it).
         public var maximumHeaderSize = 16 << 10
         /// An input body at most, in bytes (default 64 KiB; over it `413`).
         public var maximumInputBodySize = 64 << 10

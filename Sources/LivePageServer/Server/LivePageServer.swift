@@ -48,6 +48,10 @@ public final class LivePageServer: Sendable {
         let router = LivePageRouter(manager: manager, configuration: configuration)
         var limits = HTTPLimits()
         limits.maxHeaderSize = configuration.maximumHeaderSize
+        // The target alone may fill half the head (8 KiB of the default 16 KiB); over it
+        // `414`, whatever the header limit, so that a long target is told apart from a
+        // large head (`431`).
+        limits.maxTargetSize = configuration.maximumHeaderSize / 2
         limits.maxBodySize = max(configuration.maximumInputBodySize, configuration.maximumPublishBodySize)
         let http = HTTPServer(
             configuration: HTTPServerConfiguration(

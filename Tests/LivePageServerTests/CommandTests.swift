@@ -1,0 +1,212 @@
+import Glibc
+import LivePageTestSupport
+import Testing
+
+/// The `livepage-server` command: `--help`, refused flags and values, a port in use, and
+/// what it says at start.
+@Suite struct CommandTests {
+    /// Runs the command with `arguments` and `environment` until it exits.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ServerProcess {
+        let process = try ServerProcess(
+            executable: try LiveServer.executable(), arguments: arguments, environment: environment, removingPrefixes: ["LIVEPAGE_"]
+        )
+        let status = try await process.waitForExit()
+        _ = await process.waitForOutputToEnd()
+        if status != .exited(2) && status != .exited(0) {
+            Issue.record("unexpected \(status): \(process.standardError)")
+        }
+        return process
+    }
+
+    /// Expects the command to have refused to start with one line on standard error that
+    /// mentions `words`, and exit code 2.
+    static func expectRefusal(
+        _ process: ServerProcess, mentioning words: [String], hiding secrets: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        #expect(try await process.waitForExit() == .exited(2), "\(process.standardError)", sourceLocation: sourceLocation)
+        let lines = process.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "not one line: \(process.standardError)", sourceLocation: sourceLocation)
+        #expect(process.standardError.hasPrefix("livepage-server: "), "\(process.standardError)", sourceLocation: sourceLocation)
+        for word in words {
+            #expect(process.standardError.contains(word), "\(process.standardError) does not mention \(word)", sourceLocation: sourceLocation)
+        }
+        for secret in secrets {
+            #expect(!process.standardError.contains(secret), "the error shows a secret", sourceLocation: sourceLocation)
+        }
+        #expect(process.standardOutput.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    /// Every flag the issue and PROTOCOL.md's limits call for.
+    static let flags = [
+        "host", "port", "prefix", "refresh", "grace", "publish-key", "token-secret", "allowed-origin",
+        "max-header-size", "max-input-body", "max-publish-body", "header-timeout", "idle-timeout",
+        "max-queued-events", "max-queued-bytes", "max-clients", "max-clients-per-principal", "max-locations",
+        "max-batch-events", "max-batch-bytes", "presence-list-limit",
+    ]
+
+    @Test(.timeLimit(.minutes(2)))
+    func helpListsEveryFlagWithItsVariable() async throws {
+        let process = try await Self.run(["--help"])
+        #expect(try await process.waitForExit() == .exited(0))
+        let help = process.standardOutput
+        #expect(help.hasPrefix("Usage: livepage-server"), "\(help)")
+        let lines = help.split(separator: "\n")
+        for flag in Self.flags {
+            let variable = "LIVEPAGE_" + flag.uppercased().replacing("-", with: "_")
+            let line = lines.first { $0.drop(while: { $0 == " " }).hasPrefix("--\(flag) ") }
+            #expect(line != nil, "--help does not list --\(flag):\n\(help)")
+            #expect(line?.contains("[\(variable)]") == true, "--\(flag) without \(variable): \(line ?? "")")
+        }
+        #expect(lines.contains { $0.contains("--help") })
+        #expect(!process.standardError.contains("listening"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aBadFlagOrValueIsOneLineAndExitCode2() async throws {
+        let shortKey = "short-key"
+        let shortSecret = "a secret under 32 bytes"
+        let longKey = String(repeating: "k", count: 20)
+        let cases: [(arguments: [String], mentions: [String])] = [
+            (["--bogus"], ["--bogus"]),
+            (["--port", "abc"], ["--port", "abc"]),
+            (["--port", "70000"], ["--port"]),
+            (["--port"], ["--port"]),
+            (["--refresh", "0"], ["--refresh"]),
+            (["--refresh", "soon"], ["--refresh"]),
+            (["--grace", "-1"], ["--grace"]),
+            (["--max-clients", "0"], ["--max-clients"]),
+            (["--max-batch-events", "1.5"], ["--max-batch-events"]),
+            (["--publish-key", shortKey], ["--publish-key", "16"]),
+            (["--publish-key", longKey + "1", "--publish-key", longKey + "2", "--publish-key", longKey + "3"], ["--publish-key"]),
+            (["--token-secret", shortSecret], ["--token-secret", "32"]),
+            (["--allowed-origin", "app.example"], ["--allowed-origin"]),
+            (["--allowed-origin", "https://app.example/path"], ["--allowed-origin"]),
+            (["--prefix", "livepage/"], ["--prefix"]),
+            (["--host", "not-an-address"], ["not-an-address"]),
+            (["--no-demo=yes"], ["--no-demo"]),
+            (["serve"], ["serve"]),
+        ]
+        for test in cases {
+            let process = try await Self.run(["--port", "0"] + test.arguments)
+            try await Self.expectRefusal(process, mentioning: test.mentions, hiding: [shortKey, shortSecret, longKey])
+        }
+    }
+
+    /// A socket listening on a free loopback port, which the test closes.
+    static func occupyPort() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else { throw ServerProcessError("cannot listen on a free port: errno \(errno)") }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aPortInUseIsOneClearLineAndExitCode2() async throws {
+        let (fd, port) = try Self.occupyPort()
+        defer { close(fd) }
+        let process = try await Self.run(["--port", String(port)])
+        try await Self.expectRefusal(process, mentioning: [String(port), "in use"])
+
+        let fromEnvironment = try await Self.run([], environment: ["LIVEPAGE_PORT": String(port)])
+        try await Self.expectRefusal(fromEnvironment, mentioning: [String(port), "in use"])
+        try await withServer(environment: ["LIVEPAGE_PORT": String(port)]) { server throws in
+            #expect(server.port != port, "--port 0 overrides LIVEPAGE_PORT")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aBadEnvironmentVariableIsNamed() async throws {
+        let process = try await Self.run(["--port", "0"], environment: ["LIVEPAGE_MAX_CLIENTS": "many"])
+        try await Self.expectRefusal(process, mentioning: ["LIVEPAGE_MAX_CLIENTS"])
+        let secret = try await Self.run(["--port", "0"], environment: ["LIVEPAGE_PUBLISH_KEY": "short"])
+        try await Self.expectRefusal(secret, mentioning: ["publish-key"], hiding: ["short"])
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func environmentVariablesApplyAndFlagsOverrideThem() async throws {
+        let fromEnvironment = "environment-key-0123456789"
+        try await withServer(environment: ["LIVEPAGE_PUBLISH_KEY": fromEnvironment, "LIVEPAGE_REFRESH": "3"]) { server throws in
+            #expect(try server.publish(PublishTests.body, key: fromEnvironment).status == 200)
+            #expect(try server.register(#"{"location": "/a"}"#).json().int("refresh") == 3)
+        }
+        try await withServer(publishing + ["--refresh", "4"], environment: ["LIVEPAGE_PUBLISH_KEY": fromEnvironment, "LIVEPAGE_REFRESH": "3"]) {
+            server throws in
+            expectError(try server.publish(PublishTests.body, key: fromEnvironment), 401)
+            #expect(try server.publish(PublishTests.body).status == 200)
+            #expect(try server.register(#"{"location": "/a"}"#).json().int("refresh") == 4)
+        }
+        let second = "second-environment-key-0123"
+        try await withServer(environment: ["LIVEPAGE_PUBLISH_KEY": "\(fromEnvironment),\(second)"]) { server throws in
+            #expect(try server.publish(PublishTests.body, key: fromEnvironment).status == 200)
+            #expect(try server.publish(PublishTests.body, key: second).status == 200)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func thePrefixComesFromTheEnvironmentOrTheFlag() async throws {
+        try await withServer(environment: ["LIVEPAGE_PREFIX": "/lp"]) { server throws in
+            #expect(server.process.standardError.contains("/lp/"), "\(server.process.standardError)")
+            #expect(try server.request("GET", "/lp/health").text == "ok")
+            #expect(try server.request("POST", "/lp/clients", headers: [("Content-Type", "application/json")], body: #"{"location": "/a"}"#).status == 201)
+            #expect(try server.request("GET", "/livepage/health").status == 404)
+        }
+        try await withServer(["--prefix", "/x/y"], environment: ["LIVEPAGE_PREFIX": "/lp"]) { server throws in
+            #expect(try server.request("GET", "/x/y/health").text == "ok")
+            #expect(try server.request("GET", "/lp/health").status == 404)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func openModeSaysAtStartThatPrincipalsAreNotAuthenticated() async throws {
+        try await withServer { server throws in
+            let log = server.process.standardError
+            #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(log.lowercased().contains("not authenticated"), "\(log)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func tokenModeDoesNotSayThat() async throws {
+        try await withServer(environment: ["LIVEPAGE_TOKEN_SECRET": TokenRegistrationTests.secret]) { server throws in
+            let log = server.process.standardError
+            #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(!log.lowercased().contains("not authenticated"), "\(log)")
+            #expect(!log.contains(TokenRegistrationTests.secret), "the log shows the secret")
+            expectError(try server.register(#"{"location": "/a", "principal": "alice"}"#), 400, mentioning: ["token"])
+        }
+    }
+
+    /// Whether this machine has an IPv6 loopback to listen on.
+    static let hasIPv6Loopback: Bool = {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
+        }
+    }()
+
+    @Test(.timeLimit(.minutes(2)), .enabled(if: CommandTests.hasIPv6Loopback))
+    func itListensOnIPv6() async throws {
+        try await withServer(["--host", "::1"]) { server throws in
+            let log = server.process.standardError
+            #expect(log.contains("listening on http://[::1]:\(server.port)/livepage/"), "\(log)")
+            let client = try TestHTTPClient(host: "::1", port: server.port)
+            #expect(try client.get("/livepage/health").text == "ok")
+            let registered = try client.post("/livepage/clients", headers: [("Content-Type", "application/json")], body: #"{"location": "/a"}"#)
+            #expect(registered.status == 201, "keep-alive on IPv6: \(registered)")
+        }
+    }
+}

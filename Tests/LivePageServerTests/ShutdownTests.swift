@@ -1,0 +1,55 @@
+import Glibc
+import LivePageTestSupport
+import Testing
+
+/// Graceful shutdown on `SIGTERM` and `SIGINT`: parked polls are answered `503` with a
+/// `Retry-After`, and the process exits 0.
+@Suite struct ShutdownTests {
+    @Test(.timeLimit(.minutes(2)))
+    func sigtermAnswersParkedPollsUnavailableAndExitsZero() async throws {
+        let server = try await LiveServer.start()
+        let ids = [try server.registerClient(at: "/a"), try server.registerClient(at: "/b", principal: "bob")]
+        var pollers: [TestHTTPClient] = []
+        for id in ids {
+            let poller = try server.connect()
+            try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
+            pollers.append(poller)
+        }
+        #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 2))
+        let idle = try server.connect()
+        #expect(try idle.get("/livepage/health").status == 200)
+
+        server.process.signal(SIGTERM)
+        for (poller, id) in zip(pollers, ids) {
+            let response = try poller.readResponse()
+            expectError(response, 503, hiding: [id])
+            expectAPIHeaders(response)
+            let retryAfter = Int(response.header("Retry-After") ?? "") ?? 0
+            #expect(retryAfter >= 1 && retryAfter <= 60, "Retry-After: \(response.header("Retry-After") ?? "none")")
+        }
+        #expect(try idle.waitForClose(), "an idle kept-alive connection is closed")
+        #expect(try await server.process.waitForExit() == .exited(0))
+        #expect(await server.process.waitForOutputToEnd())
+        let log = server.process.standardError
+        #expect(log.contains("shutting down"), "\(log)")
+        #expect(!log.contains("internal error") && !log.contains("crashed"), "\(log)")
+        for id in ids { #expect(!log.contains(id), "the log shows a client id") }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func sigintStopsTheServerToo() async throws {
+        let server = try await LiveServer.start()
+        #expect(try server.request("GET", "/livepage/health").text == "ok")
+        server.process.signal(SIGINT)
+        #expect(try await server.process.waitForExit() == .exited(0))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aServerStoppedWithoutParkedPollsExitsZero() async throws {
+        let server = try await LiveServer.start(publishing)
+        let id = try server.registerClient()
+        _ = try server.deliver(#"[{"verb": "remove", "id": "x"}]"#, to: #"{"all": true}"#)
+        #expect(try server.events(id).count == 1)
+        #expect(try await server.stop() == .exited(0))
+    }
+}
