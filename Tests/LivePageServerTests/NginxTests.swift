@@ -1,0 +1,121 @@
+import Foundation
+import Glibc
+import LivePage
+import LivePageEvents
+import LivePageTestSupport
+import Testing
+
+/// The README's nginx configuration, run with a real nginx from Debian's packages in
+/// front of a real `livepage-server`: long-polls pass through, parked and idle alike.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct NginxTests {
+    /// The nginx block between the README's `nginx-config` marker and the end of its fence.
+    static func readmeConfiguration() throws -> String {
+        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
+        let afterMarker = try #require(readme.firstRange(of: "<!-- nginx-config").map { readme[$0.upperBound...] })
+        let fenceStart = try #require(afterMarker.firstRange(of: "```nginx\n"))
+        let body = afterMarker[fenceStart.upperBound...]
+        let fenceEnd = try #require(body.firstRange(of: "```"))
+        return String(body[..<fenceEnd.lowerBound])
+    }
+
+    /// The package's root folder, two above this file's.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A free loopback port, found by binding port 0.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        try #require(bound, "cannot bind a loopback port: errno \(errno)")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts nginx with the README's block, pointed at `upstreamPort` and listening on a
+    /// free port, in a folder of its own; returns the process and its port.
+    static func startNginx(upstreamPort: Int) async throws -> (ServerProcess, Int) {
+        let nginx = "/usr/sbin/nginx"
+        try #require(access(nginx, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
+        let port = try freePort()
+        let folder = "/tmp/livepage-nginx-test-\(getpid())-\(port)"
+        mkdir(folder, 0o700)
+        let block = try readmeConfiguration()
+            .replacing("server 127.0.0.1:8080;", with: "server 127.0.0.1:\(upstreamPort);")
+            .replacing("listen 80;", with: "listen 127.0.0.1:\(port);")
+        let configuration = """
+            daemon off;
+            worker_processes 1;
+            pid \(folder)/nginx.pid;
+            error_log \(folder)/error.log warn;
+            events { worker_connections 256; }
+            http {
+                access_log off;
+                client_body_temp_path \(folder)/body;
+                proxy_temp_path \(folder)/proxy;
+                fastcgi_temp_path \(folder)/fastcgi;
+                uwsgi_temp_path \(folder)/uwsgi;
+                scgi_temp_path \(folder)/scgi;
+            \(block)
+            }
+            """
+        try configuration.write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)
+        let process = try ServerProcess(executable: nginx, arguments: ["-p", folder, "-c", folder + "/nginx.conf"])
+        let listening = await eventually { (try? TestHTTPClient(port: port)) != nil }
+        try #require(listening, "nginx did not start: \(process.standardError)")
+        return (process, port)
+    }
+
+    @Test func aParkedPollIsAnsweredThroughNginxTheMomentAnEventIsPublished() async throws {
+        try await withServer(publishing) { server in
+            let (nginx, port) = try await Self.startNginx(upstreamPort: server.port)
+            defer { nginx.signal(SIGQUIT) }
+            let proxy = try TestHTTPClient(port: port)
+            let registered = try proxy.post("/livepage/clients", headers: [("Content-Type", "application/json")], body: #"{"location": "/news"}"#)
+            #expect(registered.status == 201, "\(registered)")
+            let id = try #require(try registered.json()["client"]?.stringValue)
+
+            try proxy.send(TestHTTPRequest("GET", "/livepage/clients/\(id)/output?after=0", headers: [("Host", "localhost")]))
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+            #expect(try !proxy.hasDataAvailable(), "the poll was answered before anything was published")
+
+            let delivered = try server.deliver(#"[{"verb":"append","id":"log","html":"<p>via nginx</p>"}]"#, to: #"{"location":"/news"}"#)
+            #expect(delivered == 1)
+            let answer = try proxy.readResponse()
+            #expect(answer.status == 200, "\(answer)")
+            #expect(try answer.events().first?["html"]?.stringValue == "<p>via nginx</p>")
+        }
+    }
+
+    /// With the default refresh of 25 s, a parked poll stays parked up to 25 s: nginx must
+    /// wait longer than that for the answer, or it answers `504` instead.
+    @Test func theReadmeWaitsLongerThanTheDefaultRefreshAndDoesNotBuffer() throws {
+        let block = try Self.readmeConfiguration()
+        let timeout = try #require(block.firstMatch(of: /proxy_read_timeout\s+(\d+)s;/).flatMap { Int($0.1) })
+        #expect(timeout > Int(ClientManager.Configuration().refresh.components.seconds))
+        #expect(block.contains("proxy_buffering off;"))
+    }
+
+    @Test func anIdlePollPassesThroughNginxWithoutATimeout() async throws {
+        try await withServer(["--refresh", "1"]) { server in
+            let (nginx, port) = try await Self.startNginx(upstreamPort: server.port)
+            defer { nginx.signal(SIGQUIT) }
+            let proxy = try TestHTTPClient(port: port)
+            let registered = try proxy.post("/livepage/clients", headers: [("Content-Type", "application/json")], body: #"{"location": "/quiet"}"#)
+            let id = try #require(try registered.json()["client"]?.stringValue)
+            for _ in 0..<2 {
+                let idle = try proxy.get("/livepage/clients/\(id)/output?after=0")
+                #expect(idle.status == 200, "\(idle)")
+                #expect(idle.text == #"{"events":[]}"#)
+            }
+        }
+    }
+}
