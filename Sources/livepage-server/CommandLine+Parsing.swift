@@ -72,7 +72,7 @@ enum CommandLineOptions {
         if let value = environment["LIVEPAGE_NO_DEMO"], !value.isEmpty, value != "0" {
             configuration.servesDemo = false
         }
-        var repeatedGiven: Set<String> = []
+        var given: Set<String> = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -101,7 +101,7 @@ enum CommandLineOptions {
                 value = arguments[index]
                 index += 1
             }
-            if option.isRepeatable, repeatedGiven.insert(name).inserted {
+            if given.insert(name).inserted, option.isRepeatable {
                 clearList(of: name, in: &configuration)
             }
             try apply(option, value, to: &configuration, source: "--\(name)")
@@ -109,7 +109,10 @@ enum CommandLineOptions {
         do {
             try configuration.validate()
         } catch {
-            throw UsageError(description: error.description)
+            // Name what the user set: the flag, or the variable when only it was set.
+            let variable = CommandLineOption.environmentVariable(of: error.setting)
+            let source = given.contains(error.setting) || environment[variable] == nil ? "--\(error.setting)" : variable
+            throw UsageError(description: "\(source) \(error.requirement).")
         }
         return .run(configuration)
     }

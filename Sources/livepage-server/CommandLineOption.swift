@@ -15,7 +15,10 @@ struct CommandLineOption: Sendable {
     let apply: @Sendable (inout LivePageServer.Configuration, String) throws(OptionValueError) -> Void
 
     /// The environment variable, such as `LIVEPAGE_PORT`.
-    var environmentVariable: String {
+    var environmentVariable: String { Self.environmentVariable(of: name) }
+
+    /// The environment variable of the option `name`: `port` is `LIVEPAGE_PORT`.
+    static func environmentVariable(of name: String) -> String {
         "LIVEPAGE_" + name.uppercased().replacing("-", with: "_")
     }
 }

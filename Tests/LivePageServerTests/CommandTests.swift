@@ -82,6 +82,7 @@ import Testing
             (["--token-secret", shortSecret], ["--token-secret", "32"]),
             (["--allowed-origin", "app.example"], ["--allowed-origin"]),
             (["--allowed-origin", "https://app.example/path"], ["--allowed-origin"]),
+            (["--public-origin", "pages.example"], ["--public-origin"]),
             (["--prefix", "livepage/"], ["--prefix"]),
             (["--host", "not-an-address"], ["not-an-address"]),
             (["--no-demo=yes"], ["--no-demo"]),
@@ -128,7 +129,11 @@ import Testing
         let process = try await Self.run(["--port", "0"], environment: ["LIVEPAGE_MAX_CLIENTS": "many"])
         try await Self.expectRefusal(process, mentioning: ["LIVEPAGE_MAX_CLIENTS"])
         let secret = try await Self.run(["--port", "0"], environment: ["LIVEPAGE_PUBLISH_KEY": "short"])
-        try await Self.expectRefusal(secret, mentioning: ["publish-key"], hiding: ["short"])
+        try await Self.expectRefusal(secret, mentioning: ["LIVEPAGE_PUBLISH_KEY", "16"], hiding: ["short"])
+        let origin = try await Self.run(["--port", "0"], environment: ["LIVEPAGE_PUBLIC_ORIGIN": "pages.example"])
+        try await Self.expectRefusal(origin, mentioning: ["LIVEPAGE_PUBLIC_ORIGIN"])
+        let flagWins = try await Self.run(["--port", "0", "--publish-key", "tiny"], environment: ["LIVEPAGE_PUBLISH_KEY": "short"])
+        try await Self.expectRefusal(flagWins, mentioning: ["--publish-key"], hiding: ["tiny", "short"])
     }
 
     @Test(.timeLimit(.minutes(2)))

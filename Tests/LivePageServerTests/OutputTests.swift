@@ -109,4 +109,24 @@ import Testing
             #expect(Int(response.header("Content-Length") ?? "") ?? 0 > 0)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aPublishToEveryoneAnswersEveryParkedPoll() async throws {
+        try await withServer(publishing) { server in
+            var pollers: [TestHTTPClient] = []
+            for index in 0..<40 {
+                let id = try server.registerClient(at: "/room/\(index % 4)", principal: index % 2 == 0 ? "p\(index)" : nil)
+                let poller = try server.connect()
+                try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
+                pollers.append(poller)
+            }
+            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 40))
+            #expect(try server.deliver(#"[{"verb": "append", "id": "log", "html": "all"}, {"verb": "remove", "id": "x"}]"#, to: #"{"all": true}"#) == 80)
+            for poller in pollers {
+                let response = try poller.readResponse()
+                #expect(try seqs(response.events()) == [1, 2], "\(response)")
+            }
+            #expect(try server.metric("livepage_parked_requests") == 0)
+        }
+    }
 }

@@ -52,4 +52,42 @@ import Testing
         #expect(try server.events(id).count == 1)
         #expect(try await server.stop() == .exited(0))
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func requestsArrivingDuringShutdownAreAnsweredUnavailable() async throws {
+        let server = try await LiveServer.start(publishing + ["--shutdown-grace", "20"])
+        let id = try server.registerClient()
+        let parked = try server.connect()
+        try parked.send(TestHTTPRequest("GET", server.outputPath(id)))
+        #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+
+        // Requests whose heads have arrived but whose bodies have not: in progress when
+        // the shutdown begins, completed after it.
+        let bodies = [
+            ("/livepage/publish", #"{"to": {"all": true}, "events": [{"verb": "remove", "id": "x"}]}"#),
+            ("/livepage/clients/\(id)/input", #"{"verb": "append", "id": "log", "html": "x"}"#),
+            ("/livepage/clients", #"{"location": "/late"}"#),
+            ("/livepage/disconnect", #"{"to": {"all": true}}"#),
+        ]
+        var pending: [(TestHTTPClient, String)] = []
+        for (path, body) in bodies {
+            let client = try server.connect()
+            let head = "POST \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(publishKey)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            try client.send(head + body.prefix(5))
+            pending.append((client, String(body.dropFirst(5))))
+        }
+
+        server.process.signal(SIGTERM)
+        let answer = try parked.readResponse()
+        expectError(answer, 503, hiding: [id])
+        for ((client, rest), (path, _)) in zip(pending, bodies) {
+            try client.send(rest)
+            let response = try client.readResponse()
+            expectError(response, 503, hiding: [id])
+            #expect(response.status == 503, "\(path): \(response)")
+            #expect(Int(response.header("Retry-After") ?? "") != nil, "\(path): \(response)")
+        }
+        #expect(try await server.process.waitForExit() == .exited(0))
+    }
 }

@@ -71,8 +71,11 @@ extension LivePageServer {
             if let tokenSecret, tokenSecret.utf8.count < JSONWebToken.minimumSecretByteCount {
                 throw .invalid("token-secret", "must be at least \(JSONWebToken.minimumSecretByteCount) bytes long")
             }
-            for origin in allowedOrigins + (publicOrigin.map { [$0] } ?? []) where !Self.isOrigin(origin) {
+            for origin in allowedOrigins where !Self.isOrigin(origin) {
                 throw .invalid("allowed-origin", "'\(origin)' is not an origin such as https://example.com")
+            }
+            if let publicOrigin, !Self.isOrigin(publicOrigin) {
+                throw .invalid("public-origin", "'\(publicOrigin)' is not an origin such as https://example.com")
             }
             guard manager.refresh >= .seconds(1) else { throw .invalid("refresh", "must be at least 1 second") }
             guard manager.grace >= .zero else { throw .invalid("grace", "must not be negative") }
