@@ -88,8 +88,16 @@
     document.dispatchEvent(new CustomEvent("livepage:" + next, { detail: eventDetail }));
   }
 
+  /** A new `ready` promise for a new client; `send` calls still waiting for the
+   *  previous one get the new client too. */
   function newReady() {
-    ready = new Promise((resolve) => { resolveReady = resolve; });
+    const previous = resolveReady;
+    ready = new Promise((resolve) => {
+      resolveReady = (id) => {
+        resolve(id);
+        if (previous) previous(id);
+      };
+    });
   }
 
   // ---------------------------------------------------------------------------------

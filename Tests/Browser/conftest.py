@@ -12,7 +12,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer

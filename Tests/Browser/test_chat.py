@@ -1,13 +1,10 @@
 """The demo at `/`: two visitors chatting, and who is online."""
 
-import time
-from pathlib import Path
-
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ROOT, wait_until
+from conftest import ROOT
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -77,14 +74,12 @@ def test_who_is_online_shows_both_and_drops_a_closed_page_at_once(livepage_serve
     bob.switch_to.new_window("tab")
     other = bob.current_window_handle
     bob.switch_to.window(bob_tab)
-    closed_at = time.monotonic()
     bob.close()
     bob.switch_to.window(other)
 
-    alice.wait(lambda p: online(p) == ["alice"], "bob never left alice's list", timeout=15)
+    # Well before refresh + grace (60 s): only the beacon can have done it.
+    alice.wait(lambda p: online(p) == ["alice"], "bob never left alice's list", timeout=25)
     assert alice.find_element(By.CSS_SELECTOR, "[data-livepage-online=count]").text == "1"
-    # Well before refresh + grace (60 s): the beacon did it, not expiry.
-    assert time.monotonic() - closed_at < 30
     assert server.presence("/")["principals"] == ["alice"]
 
 
