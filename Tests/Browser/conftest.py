@@ -3,7 +3,12 @@ driven by Selenium, a static file server for test pages of another origin, and h
 to publish and to wait for conditions.
 
 The server binary is `$LIVEPAGE_SERVER`, or `.build/debug/livepage-server` under the
-package root. Chromium and its driver are Debian's (`chromium`, `chromium-driver`).
+package root. Chromium and its driver are Debian's (`chromium`, `chromium-driver`);
+Selenium and pytest come from PyPI. From the package root:
+
+    swift build --product livepage-server && python3 -m pytest -q Tests/Browser
+
+`swift test` runs them too (Tests/LivePageServerTests/BrowserTests.swift).
 """
 
 import json
@@ -162,6 +167,9 @@ def livepage_server():
     yield start
     for server in servers:
         server.kill()
+    for server in servers:
+        errors = [line for line in server.lines if "internal error" in line]
+        assert not errors, "the server logged internal errors:\n" + "\n".join(errors)
 
 
 @pytest.fixture

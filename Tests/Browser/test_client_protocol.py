@@ -133,3 +133,17 @@ def test_send_posts_json_and_forms(fake, browsers):
     assert json.loads(first.body) == {"id": "list", "html": "a & b", "verb": "append"}
     assert json.loads(second.body) == {"id": "list", "html": "as a form?", "verb": "prepend"}
     assert third.body == b"id=list&html=x+y&verb=append"
+
+
+def test_a_page_restored_from_the_back_forward_cache_registers_afresh(fake, browsers):
+    page = open_page(browsers(), fake)
+    page.execute_script("window.marker = 'kept'")
+    # What the browser does around a stay in the back/forward cache, which headless
+    # Chromium does not use: pagehide, then pageshow with `persisted`.
+    page.execute_script("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+    fake.wait_for(lambda f: f.of_kind("close"), "the page never closed its client")
+    page.execute_script("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    fake.wait_for(lambda f: afters(f, "c2"), "the page never polled with a new client")
+    assert fake.registrations == 2
+    assert afters(fake, "c2")[0] == 0
+    assert page.execute_script("return window.marker") == "kept"
