@@ -10,10 +10,20 @@
 //   LivePage.on("score", (event) => { ... })      // a custom verb
 //   sendEvent("append", "target", this.value)     // the original shorthand
 //
+// A page the server rendered gets `LivePage.start({client, after, ...})` written into
+// it and polls at once; any other page registers its own client.
+//
+// Events: append, prepend, update, replace, remove, before, after, text, attribute and
+// presence are applied as PROTOCOL.md says (HTML is parsed in a <template>, so scripts
+// in it do not run); any other verb goes to the page's `LivePage.on` handlers.
+//
 // Connection state: `data-livepage-state` on <html> ("connecting", "connected",
 // "reconnecting", "gone" or "stopped"), and the DOM events `livepage:connecting`,
 // `livepage:connected`, `livepage:reconnecting`, `livepage:gone` and `livepage:stopped`
-// on `document`, each with `event.detail.state`.
+// on `document`, each with `event.detail.state` (and `status`, `retryIn`, `reason`
+// where they apply). When the client is gone (410) the page reloads, at most once per
+// 30 s; `LivePage.on("gone", fn)`, `preventDefault()` on `livepage:gone`, or the option
+// `reload: false` keep it from reloading.
 //
 // Who is online, for elements with a `data-livepage-online` attribute:
 //   <ul data-livepage-online></ul>                   one <li data-principal="NAME"> per principal
