@@ -217,6 +217,35 @@ struct AudienceTests {
         #expect(try await second.output(for: dominik).textForms == ["append t\nhello"])
     }
 
+    @Test func theInMemoryBusSendsAtOnceWithoutAwaiting() throws {
+        let harness = Harness()
+        let uwe = try harness.register("zorg.member.uwe", at: "/chat")
+        let parked = try harness.poll(uwe)
+        let sent = try harness.manager.sendImmediately(encoded: [EncodedEvent(Append(id: "t", html: "now"))], to: .location("/chat"))
+        #expect(sent == 1)
+        #expect(parked.answer?.batch?.textForms == ["append t\nnow"])
+    }
+
+    @Test func aBusThatMustAwaitDeclinesToSendAtOnceAndNothingIsSent() async throws {
+        let bus = SharedBus()
+        let manager = ClientManager(clock: ManualClock(), bus: bus)
+        let uwe = try manager.register(at: "/chat", principal: "zorg.member.uwe").client.id
+        #expect(try manager.sendImmediately(encoded: [EncodedEvent(Remove(id: "a"))], to: .location("/chat")) == nil)
+        #expect(try await manager.send(Remove(id: "b"), to: .location("/chat")) == 1)
+        #expect(try await manager.output(for: uwe).textForms == ["remove b"])
+    }
+
+    /// An empty send must not reach clients at all: a parked poll would be answered with
+    /// an empty batch, an idle answer long before its hold time.
+    @Test func anEmptySendAnswersNoParkedPoll() async throws {
+        let harness = Harness()
+        let uwe = try harness.register("zorg.member.uwe", at: "/chat")
+        let parked = try harness.poll(uwe)
+        #expect(try await harness.manager.send([any Event](), to: .location("/chat")) == 0)
+        #expect(try harness.manager.sendImmediately(encoded: [], to: .location("/chat")) == 0)
+        #expect(parked.answer == nil)
+    }
+
     private func received(_ site: Site) throws -> Set<ClientID> {
         var receivers: Set<ClientID> = []
         for id in site.everyone {

@@ -16,6 +16,16 @@ public protocol EventBus: Sendable {
     /// - Throws: When the message may not have reached every server; nothing is
     ///   dropped silently.
     func publish(_ message: BusMessage) async throws -> Int
+
+    /// Carries `message` at once, without awaiting, if this bus can; returns `nil` if it
+    /// cannot, and the caller uses ``publish(_:)``. The in-memory bus can, so a single
+    /// server answers publishes on the thread that read them, with no task.
+    func publishImmediately(_ message: BusMessage) -> Int?
+}
+
+extension EventBus {
+    /// A bus to other servers must await them: by default it cannot publish at once.
+    public func publishImmediately(_ message: BusMessage) -> Int? { nil }
 }
 
 /// What travels on an ``EventBus``.

@@ -21,4 +21,10 @@ public final class LocalEventBus: EventBus {
     public func publish(_ message: BusMessage) async throws -> Int {
         manager.withLock { $0.manager }?.deliverLocally(message) ?? 0
     }
+
+    /// Delivers `message` to the attached manager's clients at once: this bus never
+    /// needs to await.
+    public func publishImmediately(_ message: BusMessage) -> Int? {
+        manager.withLock { $0.manager }?.deliverLocally(message) ?? 0
+    }
 }

@@ -19,10 +19,25 @@ extension ClientManager {
     /// Sends events already encoded (each is encoded once, whatever the audience).
     public func send(encoded events: [EncodedEvent], to audience: Audience) async throws -> Int {
         guard !events.isEmpty else { return 0 }
-        if events.contains(where: { $0.byteCount > configuration.maximumQueuedBytes }) {
-            throw ManagerError.eventTooLarge(limit: configuration.maximumQueuedBytes)
-        }
+        try checkSize(of: events)
         return try await bus.publish(.events(events, to: audience))
+    }
+
+    /// Sends events already encoded without awaiting, if the bus can carry them at once
+    /// (the in-memory bus can); see ``EventBus/publishImmediately(_:)``.
+    /// - Returns: The number of (client, event) pairs queued, or `nil` if the bus must
+    ///   await, in which case nothing was sent: use ``send(encoded:to:)``.
+    /// - Throws: ``ManagerError/eventTooLarge(limit:)``.
+    public func sendImmediately(encoded events: [EncodedEvent], to audience: Audience) throws(ManagerError) -> Int? {
+        guard !events.isEmpty else { return 0 }
+        try checkSize(of: events)
+        return bus.publishImmediately(.events(events, to: audience))
+    }
+
+    private func checkSize(of events: [EncodedEvent]) throws(ManagerError) {
+        if events.contains(where: { $0.byteCount > configuration.maximumQueuedBytes }) {
+            throw .eventTooLarge(limit: configuration.maximumQueuedBytes)
+        }
     }
 
     /// Removes every client of `audience` (a logged-out or banned user): their next

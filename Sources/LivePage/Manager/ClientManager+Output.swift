@@ -51,7 +51,7 @@ extension ClientManager {
             }
             state.nextTicket += 1
             let ticket = state.nextTicket
-            let holdTime = configuration.refresh * Double.random(in: 0.9...1.0)
+            let holdTime = configuration.refresh * Double.random(in: 0.9...1.0, using: &state.jitter)
             let timer = clock.schedule(at: now + holdTime) { [weak self] in
                 self?.holdTimeElapsed(for: id, ticket: ticket)
             }

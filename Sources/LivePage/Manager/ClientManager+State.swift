@@ -10,9 +10,14 @@ extension ClientManager {
         var isShuttingDown = false
         var nextTicket: UInt64 = 0
         var metrics = ManagerMetrics()
+        /// Spreads hold times. Not a secret, so not the system's secure generator, which
+        /// would cost a system call on every poll.
+        var jitter: SplitMix64
 
         init(rememberedGoneClients: Int) {
             gone = GoneClients(capacity: rememberedGoneClients)
+            var seed = SystemRandomNumberGenerator()
+            jitter = SplitMix64(seed: seed.next())
         }
     }
 
