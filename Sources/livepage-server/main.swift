@@ -6,6 +6,16 @@ import Dispatch
 import Glibc
 import LivePageServer
 
+// SIGINT and SIGTERM are blocked from the start, in this thread and every thread started
+// after it, so that one arriving before the dispatch sources below are registered stays
+// pending until they read it (libdispatch reads signals through a signalfd) rather than
+// being lost to SIG_IGN or killing the process once it has said it listens.
+var shutdownSignals = sigset_t()
+sigemptyset(&shutdownSignals)
+sigaddset(&shutdownSignals, SIGINT)
+sigaddset(&shutdownSignals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
+
 func fail(_ message: String) -> Never {
     writeToStandardError("livepage-server: \(message)\n")
     exit(2)
@@ -51,8 +61,8 @@ if configuration.publishKeys.isEmpty {
 // The main queue, because this top-level code and its closures are main-actor isolated:
 // on another queue the handler fails the runtime's isolation check and crashes.
 var signalSources: [any DispatchSourceSignal] = []
+// No SIG_IGN: setting it would discard a signal already pending (blocked above).
 for signalNumber in [SIGINT, SIGTERM] {
-    signal(signalNumber, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
     source.setEventHandler {
         configuration.log("shutting down (signal \(signalNumber))")

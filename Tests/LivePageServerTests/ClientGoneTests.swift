@@ -85,8 +85,10 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func aClientExpiresRefreshPlusGraceAfterItsLastPoll() async throws {
-        try await withServer(["--refresh", "1", "--grace", "2"]) { server in
+    func aClientWhoseParkedConnectionClosedExpiresRefreshPlusGraceLater() async throws {
+        // The hold time (9 to 10 s) leaves a wide window to see the poll parked, even on
+        // a busy machine; the client then expires refresh + grace (11 s) after it ends.
+        try await withServer(["--refresh", "10", "--grace", "1"]) { server in
             let id = try server.registerClient(at: "/chat", principal: "alice")
             let poller = try server.connect()
             try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
@@ -96,7 +98,7 @@ import Testing
 
             #expect(try await eventually { try server.online(id).status == 410 })
             let lived = ContinuousClock.now - closed
-            #expect(lived >= .milliseconds(2900), "expired \(lived) after its poll ended, before refresh + grace")
+            #expect(lived >= .milliseconds(10900), "expired \(lived) after its poll ended, before refresh + grace")
             expectError(try server.poll(id), 410, reason: "expired", hiding: [id])
             expectError(try server.online(id), 410, reason: "expired", hiding: [id])
             #expect(try server.metric("livepage_client_expirations_total") == 1)
@@ -108,11 +110,12 @@ import Testing
     func anIdleAnswerStartsTheExpiryCountdown() async throws {
         try await withServer(["--refresh", "1", "--grace", "1"]) { server in
             let id = try server.registerClient()
+            // The idle answer comes 0.9 to 1 s after the poll; the client expires 2 s after it.
+            let polled = ContinuousClock.now
             #expect(try server.poll(id).events().isEmpty)
-            let answered = ContinuousClock.now
             #expect(try await eventually { try server.online(id).status == 410 })
-            let lived = ContinuousClock.now - answered
-            #expect(lived >= .milliseconds(1900), "expired \(lived) after its idle answer, before refresh + grace")
+            let lived = ContinuousClock.now - polled
+            #expect(lived >= .milliseconds(2850), "expired \(lived) after its poll was sent, before hold time + refresh + grace")
             expectError(try server.poll(id), 410, reason: "expired", hiding: [id])
         }
     }

@@ -137,6 +137,17 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func theDefaultInputLimitIs64KiB() async throws {
+        try await withServer { server in
+            let id = try server.registerClient()
+            let prefix = "verb=append&id=log&html="
+            let fits = prefix + String(repeating: "x", count: 65536 - prefix.utf8.count)
+            #expect(try server.input(id, form: fits).status == 200)
+            expectError(try server.input(id, form: fits + "x"), 413, hiding: [id])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func inputFromAClientThatDoesNotWorkIsGone() async throws {
         try await withServer { server in
             let closed = try server.registerClient()

@@ -141,4 +141,15 @@ import Testing
             expectError(try server.disconnect(#"{"to": {"all": true}, "pad": "\#(padding)\#(padding)"}"#), 413)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func theDefaultPublishLimitIs1MiB() async throws {
+        try await withServer(publishing) { server in
+            let envelope = #"{"to": {"all": true}, "events": [{"verb": "custom", "pad": ""}]}"#
+            let fits = envelope.replacing(#""pad": """#, with: #""pad": "\#(String(repeating: "p", count: (1 << 20) - envelope.utf8.count))""#)
+            #expect(fits.utf8.count == 1 << 20)
+            #expect(try server.publish(fits).status == 200)
+            expectError(try server.publish(fits.replacing(#""pad": ""#, with: #""pad": "pp"#)), 413)
+        }
+    }
 }

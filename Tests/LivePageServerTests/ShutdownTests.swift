@@ -61,8 +61,8 @@ import Testing
         try parked.send(TestHTTPRequest("GET", server.outputPath(id)))
         #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
 
-        // Requests whose heads have arrived but whose bodies have not: in progress when
-        // the shutdown begins, completed after it.
+        // Requests in progress when the shutdown begins: their heads have been read (the
+        // server said `100 Continue`), their bodies are sent after it has begun.
         let bodies = [
             ("/livepage/publish", #"{"to": {"all": true}, "events": [{"verb": "remove", "id": "x"}]}"#),
             ("/livepage/clients/\(id)/input", #"{"verb": "append", "id": "log", "html": "x"}"#),
@@ -72,22 +72,48 @@ import Testing
         var pending: [(TestHTTPClient, String)] = []
         for (path, body) in bodies {
             let client = try server.connect()
-            let head = "POST \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(publishKey)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-            try client.send(head + body.prefix(5))
-            pending.append((client, String(body.dropFirst(5))))
+            let headers: [(name: String, value: String)] = [
+                ("Authorization", "Bearer \(publishKey)"), ("Content-Type", "application/json"),
+                ("Content-Length", String(body.utf8.count)), ("Expect", "100-continue"),
+            ]
+            try client.send(TestHTTPRequest("POST", path, headers: headers))
+            let interim = try client.readResponse(method: "POST")
+            try #require(interim.status == 100, "\(path): \(interim)")
+            pending.append((client, body))
         }
 
         server.process.signal(SIGTERM)
         let answer = try parked.readResponse()
         expectError(answer, 503, hiding: [id])
-        for ((client, rest), (path, _)) in zip(pending, bodies) {
-            try client.send(rest)
+        for ((client, body), (path, _)) in zip(pending, bodies) {
+            try client.send(body)
             let response = try client.readResponse()
             expectError(response, 503, hiding: [id])
             #expect(response.status == 503, "\(path): \(response)")
             #expect(Int(response.header("Retry-After") ?? "") != nil, "\(path): \(response)")
         }
         #expect(try await server.process.waitForExit() == .exited(0))
+    }
+
+    /// Regression: SIGTERM was ignored (and the server ran on) or killed it, when it came
+    /// after the listening line but before the signal sources were registered.
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermRightAfterTheListeningLineStopsTheServerGracefully() async throws {
+        let executable = try LiveServer.executable()
+        try await withThrowingTaskGroup(of: ServerProcess.ExitStatus.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let process = try ServerProcess(executable: executable, arguments: ["--port", "0"], removingPrefixes: ["LIVEPAGE_"])
+                    while ServerProcess.listeningPort(in: process.standardError) == nil, !process.outputEnded {
+                        await Task.yield()
+                    }
+                    process.signal(SIGTERM)
+                    return try await process.waitForExit()
+                }
+            }
+            for try await status in group {
+                #expect(status == .exited(0))
+            }
+        }
     }
 }

@@ -163,7 +163,7 @@ public final class ServerProcess: Sendable {
     }
 
     /// The port in the first `listening on http://HOST:PORT/` of `text`.
-    static func listeningPort(in text: String) -> Int? {
+    public static func listeningPort(in text: String) -> Int? {
         guard let marker = text.firstRange(of: "listening on http://") else { return nil }
         let rest = text[marker.upperBound...]
         guard let slash = rest.firstIndex(of: "/"), let colon = rest[..<slash].lastIndex(of: ":") else { return nil }
