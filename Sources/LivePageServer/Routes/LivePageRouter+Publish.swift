@@ -4,8 +4,46 @@ import LivePageHTTP
 import Synchronization
 
 extension LivePageRouter {
-    /// `POST /publish`: a backend sends trusted events to an audience.
-    func publish(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// A publish, read and checked: what to send, to whom, and its `id` if it has one.
+    struct Publication: Sendable {
+        let events: [EncodedEvent]
+        let audience: Audience
+        let id: String?
+    }
+
+    /// `POST /publish`: a backend sends trusted events to an audience. Checked on the
+    /// event-loop thread; sent there too when the bus can deliver at once and no `id`
+    /// asks for deduplication, otherwise in a task.
+    func publish(_ request: HTTPRequest, responder: HTTPResponder) {
+        let publication: Publication
+        do {
+            publication = try readPublication(request)
+            if publication.id == nil,
+                let delivered = try manager.sendImmediately(encoded: publication.events, to: publication.audience)
+            {
+                responder.respond(Self.json(["delivered": .number(JSONNumber(delivered))]))
+                return
+            }
+        } catch {
+            responder.respond(Self.errorResponse(error, log: configuration.log))
+            return
+        }
+        respondInTask(responder) { try await self.send(publication) }
+    }
+
+    /// Sends a publication through the bus, once per `id` within the deduplication window.
+    private func send(_ publication: Publication) async throws -> HTTPResponse {
+        let send = { @Sendable [manager] () async throws -> HTTPResponse in
+            let delivered = try await manager.send(encoded: publication.events, to: publication.audience)
+            return Self.json(["delivered": .number(JSONNumber(delivered))])
+        }
+        guard let id = publication.id else { return try await send() }
+        return try await deduplicator.response(for: id, send)
+    }
+
+    /// Reads a publish body: `to`, a non-empty `events` array built by the registry's
+    /// publisher path (HTML trusted), and an optional `id` of 1 to 128 bytes.
+    private func readPublication(_ request: HTTPRequest) throws(RouteError) -> Publication {
         try authorizePublisher(request)
         guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
         let body = try Self.jsonObject(of: request)
@@ -23,15 +61,11 @@ extension LivePageRouter {
                 throw RouteError.badRequest("events[\(index)]: \(error)")
             }
         }
-        let send = { @Sendable [manager, events] () async throws -> HTTPResponse in
-            let delivered = try await manager.send(encoded: events, to: audience)
-            return Self.json(["delivered": .number(JSONNumber(delivered))])
-        }
         switch body["id"] {
         case nil, .null?:
-            return try await send()
+            return Publication(events: events, audience: audience, id: nil)
         case .string(let id)? where !id.isEmpty && id.utf8.count <= 128:
-            return try await deduplicator.response(for: id, send)
+            return Publication(events: events, audience: audience, id: id)
         default:
             throw RouteError.badRequest("The field 'id' must be a string of 1 to 128 bytes.")
         }

@@ -9,8 +9,9 @@ import Synchronization
 /// Everything that can be answered at once is answered on the event-loop thread that
 /// read the request, without a task: registration, polls with events waiting, closing,
 /// who is online, the script. A poll with nothing waiting parks as a callback in the
-/// manager. Only input, publish and disconnect, which may await the event bus, run in
-/// a task.
+/// manager. Input and disconnect, which may await the event bus, run in a task; so
+/// does a publish, but only when the bus must await other servers or the publish
+/// carries a deduplication `id`.
 final class LivePageRouter: HTTPHandler {
     let manager: ClientManager
     let configuration: LivePageServer.Configuration
@@ -54,7 +55,7 @@ final class LivePageRouter: HTTPHandler {
         case .input(let id):
             respondInTask(responder, cors: origins.corsOrigin(of: request)) { try await self.input(request, id: id) }
         case .publish:
-            respondInTask(responder) { try await self.publish(request) }
+            publish(request, responder: responder)
         case .disconnect:
             respondInTask(responder) { try await self.disconnect(request) }
         default:
@@ -120,7 +121,7 @@ final class LivePageRouter: HTTPHandler {
 
     /// Runs `work` in a task, answering with its response or its error's; the task is
     /// cancelled if the connection goes away first.
-    private func respondInTask(
+    func respondInTask(
         _ responder: HTTPResponder,
         cors: String? = nil,
         _ work: @escaping @Sendable () async throws -> HTTPResponse
