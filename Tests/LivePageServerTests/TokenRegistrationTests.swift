@@ -59,6 +59,8 @@ import Testing
             ("another aud", TokenFixtures.token(header: header, claims: #"{"sub":"alice","aud":"x","exp":\#(time(nil) + 3600)}"#)),
             ("no exp", TokenFixtures.token(header: header, claims: #"{"sub":"alice","aud":"livepage"}"#)),
             ("no sub", TokenFixtures.token(header: header, claims: #"{"aud":"livepage","exp":\#(time(nil) + 3600)}"#)),
+            ("not yet valid", TokenFixtures.token(header: header, claims: #"{"sub":"alice","aud":"livepage","exp":\#(time(nil) + 7200),"nbf":\#(time(nil) + 3600)}"#)),
+            ("typ not JWT", TokenFixtures.token(header: #"{"alg":"HS256","typ":"JWE"}"#, claims: Self.claims)),
             ("not a token", "not-a-token"),
             ("bad base64", "!!!." + Base64URL.encode(Self.claims.utf8) + ".abc"),
             ("tampered claims", try Self.tampered(Self.token())),
