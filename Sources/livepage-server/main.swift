@@ -66,14 +66,11 @@ for signalNumber in [SIGINT, SIGTERM] {
     let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
     source.setEventHandler {
         configuration.log("shutting down (signal \(signalNumber))")
-        Task {
-            await server.shutDown()
-            configuration.log("stopped")
-            exit(0)
-        }
+        Task { await server.shutDown() }
     }
     source.resume()
     signalSources.append(source)
 }
 
 await server.waitUntilStopped()
+configuration.log("stopped")

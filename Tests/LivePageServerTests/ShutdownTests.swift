@@ -31,7 +31,7 @@ import Testing
         #expect(try await server.process.waitForExit() == .exited(0))
         #expect(await server.process.waitForOutputToEnd())
         let log = server.process.standardError
-        #expect(log.contains("shutting down"), "\(log)")
+        #expect(log.contains("shutting down") && log.hasSuffix("livepage: stopped\n"), "\(log)")
         #expect(!log.contains("internal error") && !log.contains("crashed"), "\(log)")
         for id in ids { #expect(!log.contains(id), "the log shows a client id") }
     }
@@ -42,6 +42,8 @@ import Testing
         #expect(try server.request("GET", "/livepage/health").text == "ok")
         server.process.signal(SIGINT)
         #expect(try await server.process.waitForExit() == .exited(0))
+        #expect(await server.process.waitForOutputToEnd())
+        #expect(server.process.standardError.hasSuffix("livepage: stopped\n"), "\(server.process.standardError)")
     }
 
     @Test(.timeLimit(.minutes(2)))
