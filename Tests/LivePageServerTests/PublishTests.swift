@@ -40,6 +40,17 @@ import Testing
         }
     }
 
+    /// RFC 9110: the authentication scheme is case-insensitive.
+    @Test(.timeLimit(.minutes(2)))
+    func theBearerSchemeIsCaseInsensitive() async throws {
+        try await withServer(publishing) { server in
+            for scheme in ["bearer", "BEARER", "bEaReR"] {
+                let response = try server.postJSON("/livepage/publish", Self.body, headers: [("Authorization", "\(scheme) \(publishKey)")])
+                #expect(response.status == 200, "\(scheme): \(response)")
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func eitherOfTwoKeysWorks() async throws {
         let second = "second-publish-key-abcdefghij"

@@ -272,4 +272,12 @@ struct LongPollTests {
         #expect(poll.waiterAnswers == ["events 1,2"])
         #expect(try harness.events(uwe, after: 2).seqs == [3])
     }
+
+    /// A page told a refresh shorter than the server's would give up on polls the server
+    /// still holds, so a fractional refresh is rounded up.
+    @Test(arguments: [(Duration.seconds(25), 25), (.milliseconds(1500), 2), (.milliseconds(1001), 2), (.seconds(1), 1)])
+    func theRefreshAPageIsToldIsRoundedUpToWholeSeconds(refresh: Duration, told: Int) throws {
+        let harness = Harness { $0.refresh = refresh }
+        #expect(try harness.manager.register(at: "/zorg", principal: nil).refresh == told)
+    }
 }

@@ -100,7 +100,7 @@ public final class ClientManager: Sendable {
             if changed { presenceChanged(at: locationState, in: &state, now: now, answers: &answers) }
             return info
         }
-        return Registration(client: client, refresh: Int(configuration.refresh.components.seconds), after: 0)
+        return Registration(client: client, refresh: Self.wholeSeconds(roundingUp: configuration.refresh), after: 0)
     }
 
     /// Closes a client at once (its page went away, or the application ends it): its
@@ -161,6 +161,13 @@ public final class ClientManager: Sendable {
             }
         }
         answers.deliver()
+    }
+
+    /// `duration` in whole seconds, rounded up: a page told a shorter refresh than the
+    /// server's would give up on polls the server is still holding.
+    static func wholeSeconds(roundingUp duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
     }
 
     static func validate(location: String) throws(ManagerError) {

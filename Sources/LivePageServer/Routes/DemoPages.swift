@@ -35,6 +35,8 @@ enum DemoPage: Equatable {
 /// prefix), each HTML-escaped but `{{LIVEPAGE}}`.
 struct DemoPages: Sendable {
     let prefix: String
+    /// The configured public origin, shown in the board's commands when set.
+    let publicOrigin: String?
 
     func response(for page: DemoPage, request: HTTPRequest, manager: ClientManager, tokenMode: Bool) throws(RouteError) -> HTTPResponse {
         var name: String?
@@ -50,7 +52,7 @@ struct DemoPages: Sendable {
         }
         let session = PageSession(registration: registration, prefix: prefix)
         let template = page == .chat ? "demo-chat.html" : "demo-board.html"
-        let origin = "http://" + (request.headers["Host"] ?? "localhost:8080")
+        let origin = publicOrigin ?? "http://" + (request.headers["Host"] ?? "localhost:8080")
         return Self.html(Self.fill(template, [
             "NAME": HTML.escape(name ?? "anonymous"),
             "ORIGIN": HTML.escape(origin),

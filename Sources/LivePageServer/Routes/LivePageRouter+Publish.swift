@@ -100,10 +100,13 @@ extension LivePageRouter {
             "A valid publish key is required as 'Authorization: Bearer <key>'.",
             headers: ["WWW-Authenticate": "Bearer"]
         )
-        guard let authorization = request.headers["Authorization"], authorization.hasPrefix("Bearer ") else {
+        // The scheme is case-insensitive (RFC 9110); the key after it is compared exactly.
+        guard let authorization = request.headers["Authorization"],
+            authorization.utf8.count > 7, authorization.utf8.prefix(7).map({ $0 | 0x20 }).elementsEqual("bearer ".utf8)
+        else {
             throw unauthorized
         }
-        let given = Array(authorization.utf8.dropFirst("Bearer ".utf8.count))
+        let given = Array(authorization.utf8.dropFirst(7))
         var matched = false
         for key in publishKeys where ConstantTime.equal(given, key) {
             matched = true

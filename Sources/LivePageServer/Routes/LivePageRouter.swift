@@ -23,6 +23,8 @@ final class LivePageRouter: HTTPHandler {
     let deduplicator = PublishDeduplicator()
     let script: StaticAsset
     let demo: DemoPages
+    /// The application's own pages, outside the prefix, if it serves any.
+    let pages = Mutex<(@Sendable (HTTPRequest) async throws -> HTTPResponse)?>(nil)
     /// The engine's counters, once the engine exists.
     let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
     let isShuttingDown = Atomic<Bool>(false)
@@ -36,13 +38,17 @@ final class LivePageRouter: HTTPHandler {
         var random = SystemRandomNumberGenerator()
         self.epoch = String(random.next() as UInt64, radix: 16)
         self.script = StaticAsset(named: "livepage.js", contentType: "text/javascript; charset=utf-8")
-        self.demo = DemoPages(prefix: configuration.prefix)
+        self.demo = DemoPages(prefix: configuration.prefix, publicOrigin: configuration.publicOrigin)
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let route = Route(path: request.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo)
         if request.method == .options, route.isBrowserPost {
             responder.respond(preflight(request))
+            return
+        }
+        if route == .page, let pages = pages.withLock({ $0 }) {
+            respondInTask(responder) { try await pages(request) }
             return
         }
         guard route.methods.contains(request.method) else {
@@ -76,16 +82,16 @@ final class LivePageRouter: HTTPHandler {
         case .health: HTTPResponse(status: .ok, body: "ok")
         case .metrics: metrics()
         case .demo(let page): try demo.response(for: page, request: request, manager: manager, tokenMode: tokenSecret != nil)
-        case .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
+        case .page, .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
         case .output, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")
         }
     }
 
-    /// The largest body a route takes: input and publish have their own limits; the
-    /// rest take small JSON bodies or none.
+    /// The largest body a route takes: input (and the application's pages) and publish
+    /// have their own limits; the rest take small JSON bodies or none.
     func maximumBodySize(for head: HTTPRequestHead) -> Int {
         switch Route(path: head.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
-        case .input: configuration.maximumInputBodySize
+        case .input, .page: configuration.maximumInputBodySize
         case .publish, .disconnect: configuration.maximumPublishBodySize
         default: 16 << 10
         }
@@ -99,7 +105,7 @@ final class LivePageRouter: HTTPHandler {
     }
 
     private func methodNotAllowed(_ route: Route) -> RouteError {
-        guard route != .notFound else { return RouteError(.notFound, "There is no LivePage route at this path.") }
+        guard route != .notFound, route != .page else { return RouteError(.notFound, "There is no LivePage route at this path.") }
         var methods = route.methods.map(\.rawValue)
         if route.isBrowserPost { methods.append("OPTIONS") }
         return RouteError(.methodNotAllowed, "This route takes \(methods.joined(separator: ", ")).", headers: ["Allow": methods.joined(separator: ", ")])
@@ -166,6 +172,8 @@ final class LivePageRouter: HTTPHandler {
         guard let origin else { return response }
         var response = response
         response.headers.add(name: "Access-Control-Allow-Origin", value: origin)
+        // A page of another origin must see Retry-After to honour it.
+        response.headers.add(name: "Access-Control-Expose-Headers", value: "Retry-After")
         response.headers.add(name: "Vary", value: "Origin")
         return response
     }

@@ -15,12 +15,15 @@ enum Route: Equatable {
     case health
     case metrics
     case demo(DemoPage)
+    /// A path outside the prefix: the application's own page, if it serves any.
+    case page
     case notFound
 
-    /// The route of `path`, with LivePage's routes under `prefix`.
+    /// The route of `path`, with LivePage's routes under `prefix` (the prefix itself, or
+    /// below it: `/livepage-about` is not under `/livepage`).
     init(path: String, prefix: String, servesDemo: Bool) {
-        guard path.hasPrefix(prefix) else {
-            self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .notFound : .notFound
+        guard path.hasPrefix(prefix), path.utf8.count == prefix.utf8.count || path.utf8.dropFirst(prefix.utf8.count).first == UInt8(ascii: "/") else {
+            self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .page : .page
             return
         }
         let rest = path.utf8.dropFirst(prefix.utf8.count)
@@ -54,7 +57,7 @@ enum Route: Equatable {
         switch self {
         case .register, .input, .close, .publish, .disconnect: [.post]
         case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
-        case .notFound: []
+        case .page, .notFound: []
         }
     }
 

@@ -34,12 +34,16 @@ public final class LivePageServer: Sendable {
     ///     through ``registry``.
     ///   - clock: Time and timers of the client manager.
     ///   - bus: Where sends go: in memory (the default) or shared by several servers.
+    ///   - pages: Answers requests outside the LivePage routes: the application's own
+    ///     pages, which call ``openPage(at:principal:presence:)`` on the server it is
+    ///     given to carry a client. Without it such requests are `404`.
     /// - Throws: ``ConfigurationError`` for a setting that cannot work.
     public init(
         configuration: Configuration = Configuration(),
         registry: EventRegistry = EventRegistry(),
         clock: any LivePageClock = SystemClock.shared,
-        bus: any EventBus = LocalEventBus()
+        bus: any EventBus = LocalEventBus(),
+        pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)? = nil
     ) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
@@ -69,6 +73,14 @@ public final class LivePageServer: Sendable {
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
         self.router = router
         self.http = http
+        if let pages {
+            router.pages.withLock {
+                $0 = { [weak self] request in
+                    guard let self else { throw RouteError(.serviceUnavailable, "The server has stopped.") }
+                    return try await pages(request, self)
+                }
+            }
+        }
     }
 
     /// The event factories for input.

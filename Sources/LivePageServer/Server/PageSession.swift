@@ -1,4 +1,5 @@
 public import LivePage
+public import LivePageHTTP
 public import LivePageEvents
 
 /// A page's client, registered while the server renders the page, with the HTML that
@@ -15,7 +16,7 @@ public struct PageSession: Sendable {
 
     /// The headers a page holding a client id must be served with:
     /// `Cache-Control: no-store, private`.
-    public static let headers: [(name: String, value: String)] = [("Cache-Control", "no-store, private")]
+    public static let headers: HTTPHeaders = ["Cache-Control": "no-store, private"]
 
     /// The options `LivePage.start` gets: the client id, `after`, the refresh interval,
     /// the prefix, the location and the presence mode.

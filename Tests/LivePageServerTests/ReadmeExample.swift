@@ -1,0 +1,54 @@
+// The README's "Embedding LivePage in a Swift app" example, compiled and run by
+// ReadmeExampleTests. The README holds the lines between the markers exactly.
+
+// README example begins
+import LivePage
+import LivePageEvents
+import LivePageHTTP
+import LivePageServer
+
+/// A live poll: visitors vote, every open page shows each vote as it is cast, and
+/// everyone sees who is online.
+func startPollServer(port: Int) throws -> LivePageServer {
+    var configuration = LivePageServer.Configuration()
+    configuration.port = port
+
+    // The application's own page. Its client is registered while the page renders, so
+    // no vote cast between now and the page's first poll is lost.
+    let server = try LivePageServer(configuration: configuration) { request, server in
+        let name = request.query.flatMap { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : nil }
+        let page = try server.openPage(at: "/poll", principal: name, presence: .list)
+        var headers = PageSession.headers
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        let html = """
+            <!doctype html><meta charset="utf-8"><title>Poll</title>
+            <button onclick="LivePage.send('vote', {option: 'tea'})">Tea</button>
+            <button onclick="LivePage.send('vote', {option: 'coffee'})">Coffee</button>
+            <ul id="votes"></ul> Online: <ul data-livepage-online></ul>
+            \(page.scriptTags)
+            """
+        return HTTPResponse(status: .ok, headers: headers, body: Array(html.utf8))
+    }
+
+    // A verb of the application's own, which pages may send as input.
+    server.registry.register("vote", input: .allowed) { fields throws(EventError) in
+        let option = try fields.string("option")
+        guard option == "tea" || option == "coffee" else {
+            throw .invalidField("option", reason: "must be tea or coffee")
+        }
+        return Append(id: "votes", html: "<li>\(option)</li>")
+    }
+
+    // The input handler decides where input goes: here only named visitors may vote,
+    // and each vote reaches every page of the poll.
+    server.manager.setInputHandler { input in
+        guard input.sender.principal != nil else {
+            throw ManagerError.inputRejected("Give your name to vote.")
+        }
+        return try await input.send(input.event, to: .location("/poll"))
+    }
+
+    try server.start()
+    return server
+}
+// README example ends

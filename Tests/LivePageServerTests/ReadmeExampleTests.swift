@@ -1,0 +1,92 @@
+import Foundation
+import LivePage
+import LivePageEvents
+import LivePageServer
+import LivePageTestSupport
+import Testing
+
+/// The README's embedding example: the README shows exactly the code in
+/// ReadmeExample.swift, and that code runs as the README says.
+@Suite(.timeLimit(.minutes(2)))
+struct ReadmeExampleTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The lines between the example's markers in `text`.
+    static func example(in text: String) throws -> String {
+        let begin = try #require(text.firstRange(of: "// README example begins\n"))
+        let end = try #require(text.firstRange(of: "// README example ends"))
+        return String(text[begin.upperBound..<end.lowerBound])
+    }
+
+    @Test func theReadmeShowsTheCompiledExampleWordForWord() throws {
+        let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
+        let source = try String(contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeExample.swift", encoding: .utf8)
+        let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
+        #expect(!shown.isEmpty)
+    }
+
+    /// The client id in a page's `LivePage.start({...})`.
+    static func clientID(inPage html: String) throws -> String {
+        let start = try #require(html.firstRange(of: #""client":""#))
+        return String(html[start.upperBound...].prefix(36))
+    }
+
+    /// A client whose blocking calls run on a thread of their own: the server runs in
+    /// this process, and its tasks need the cooperative threads a blocked test would hold.
+    struct Client {
+        let port: Int
+
+        func get(_ path: String) async throws -> TestHTTPResponse {
+            try await BlockingThread.run { try TestHTTPClient(port: port).get(path) }
+        }
+
+        func post(_ path: String, json: String) async throws -> TestHTTPResponse {
+            try await BlockingThread.run {
+                try TestHTTPClient(port: port).post(path, headers: [("Content-Type", "application/json")], body: json)
+            }
+        }
+    }
+
+    @Test func votesFromNamedVisitorsReachEveryPageOfThePoll() async throws {
+        let server = try startPollServer(port: 0)
+        let http = Client(port: server.port)
+
+        let page = try await http.get("/?name=alice")
+        #expect(page.status == 200, "\(page)")
+        #expect(page.header("Cache-Control") == "no-store, private")
+        #expect(page.text.contains("LivePage.start("))
+        let alice = try Self.clientID(inPage: page.text)
+        let bob = try Self.clientID(inPage: try await http.get("/?name=bob").text)
+        #expect(server.manager.online(at: "/poll").principals == ["alice", "bob"])
+
+        let vote = try await http.post("/livepage/clients/\(alice)/input", json: #"{"verb": "vote", "option": "tea"}"#)
+        #expect(vote.status == 200, "\(vote)")
+        #expect(try vote.json().int("delivered") == 2)
+        let events = try await http.get("/livepage/clients/\(bob)/output?after=1").events()
+        #expect(events.map { $0["html"]?.stringValue } == ["<li>tea</li>"])
+        #expect(events.first?["from"]?.stringValue == "alice")
+
+        let refused = try await http.post("/livepage/clients/\(alice)/input", json: #"{"verb": "vote", "option": "beer"}"#)
+        #expect(refused.status == 400)
+        #expect(refused.text.contains("option"))
+
+        let anonymous = try Self.clientID(inPage: try await http.get("/").text)
+        let rejected = try await http.post("/livepage/clients/\(anonymous)/input", json: #"{"verb": "vote", "option": "tea"}"#)
+        #expect(rejected.status == 403)
+        #expect(try rejected.json()["error"]?.stringValue == "Give your name to vote.")
+
+        #expect(try await server.manager.send(Update(id: "votes", html: ""), to: .location("/poll")) == 3)
+        await server.shutDown()
+    }
+
+    @Test func pathsUnderThePrefixStayLivePagesAndLookAlikesGoToTheApplication() async throws {
+        let server = try startPollServer(port: 0)
+        let http = Client(port: server.port)
+        #expect(try await http.get("/livepage/nothing-here").status == 404)
+        let lookAlike = try await http.get("/livepage-about")
+        #expect(lookAlike.status == 200, "\(lookAlike)")
+        #expect(lookAlike.text.contains("LivePage.start("))
+        await server.shutDown()
+    }
+}
