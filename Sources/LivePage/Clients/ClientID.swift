@@ -28,13 +28,27 @@ public struct ClientID: Sendable, Hashable {
 
     /// The id written as `text`, or `nil` unless it is exactly a lowercase UUID
     /// (`8-4-4-4-12` hex digits). Uppercase is refused so that one id has one spelling.
-    public init?(_ text: some StringProtocol) {
+    public init?(_ text: String) {
+        var text = text
+        guard let id = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = id
+    }
+
+    /// The id written as `text` (a slice of a request path, say); see ``init(_:)-(String)``.
+    public init?(_ text: Substring) {
+        var text = text
+        guard let id = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = id
+    }
+
+    /// Parses a lowercase UUID. Not generic, so that callers in other modules do not run
+    /// an unspecialized copy on every request.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ClientID? {
+        guard bytes.count == 36 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
         var digits = 0
-        var index = 0
-        for byte in text.utf8 {
-            defer { index += 1 }
+        for (index, byte) in bytes.enumerated() {
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
@@ -52,7 +66,10 @@ public struct ClientID: Sendable, Hashable {
             }
             digits += 1
         }
-        guard index == 36, digits == 32 else { return nil }
+        return ClientID(high: high, low: low)
+    }
+
+    private init(high: UInt64, low: UInt64) {
         (self.high, self.low) = (high, low)
     }
 

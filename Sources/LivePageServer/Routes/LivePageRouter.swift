@@ -90,10 +90,13 @@ final class LivePageRouter: HTTPHandler {
     /// The largest body a route takes: input (and the application's pages) and publish
     /// have their own limits; the rest take small JSON bodies or none.
     func maximumBodySize(for head: HTTPRequestHead) -> Int {
-        switch Route(path: head.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
+        let small = 16 << 10
+        // No route reads a body from GET or HEAD: polls skip the route lookup.
+        if head.method == .get || head.method == .head { return small }
+        return switch Route(path: head.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
         case .input, .page: configuration.maximumInputBodySize
         case .publish, .disconnect: configuration.maximumPublishBodySize
-        default: 16 << 10
+        default: small
         }
     }
 
