@@ -49,6 +49,38 @@ enum ASCII {
         return bytes[start..<end]
     }
 
+    /// Calls `body` with the UTF-8 bytes of `text`: a native string's own storage, no copy.
+    /// Iterating `String.UTF8View` generically costs several times more per byte, which
+    /// shows on paths that run for every request.
+    static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        var text = text
+        return try text.withUTF8(body)
+    }
+
+    /// Appends the UTF-8 bytes of `text` to `bytes`.
+    static func append(_ text: String, to bytes: inout [UInt8]) {
+        withBytes(of: text) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Whether `text` is a token (RFC 9110 §5.6.2), such as a field name.
+    static func isToken(_ text: String) -> Bool {
+        withBytes(of: text) { bytes in !bytes.isEmpty && bytes.allSatisfy { tokenTable[Int($0)] } }
+    }
+
+    /// Whether every byte of `text` may stand in a field value.
+    static func isFieldValue(_ text: String) -> Bool {
+        withBytes(of: text) { bytes in bytes.allSatisfy(isFieldValueCharacter) }
+    }
+
+    /// Whether `a` and `b` are the same, ignoring ASCII case.
+    static func equalsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] && lowercased(a[index]) != lowercased(b[index]) {
+            return false
+        }
+        return true
+    }
+
     private static let tokenTable: [Bool] = (0..<256).map { value in
         let byte = UInt8(value)
         switch byte {

@@ -130,18 +130,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
 
     /// Whether two names are equal ignoring ASCII case, without allocating.
     static func name(_ lhs: String, equals rhs: String) -> Bool {
-        var left = lhs.utf8.makeIterator()
-        var right = rhs.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil):
-                return true
-            case (let l?, let r?):
-                if l != r && ASCII.lowercased(l) != ASCII.lowercased(r) { return false }
-            default:
-                return false
-            }
-        }
+        ASCII.withBytes(of: lhs) { left in ASCII.withBytes(of: rhs) { right in ASCII.equalsIgnoringCase(left, right) } }
     }
 
     /// Whether the comma-separated values of `name` contain `token`, ignoring ASCII case

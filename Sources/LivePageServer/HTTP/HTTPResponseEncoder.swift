@@ -28,13 +28,13 @@ struct HTTPResponseEncoder {
         let sendsBody = bodyAllowed && !context.isHead
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
-        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        ASCII.append("HTTP/1.1 ", to: &bytes)
         Self.appendDecimal(min(max(code, 100), 999), to: &bytes)
         bytes.append(ASCII.space)
-        if response.status.reasonPhrase.utf8.allSatisfy(ASCII.isFieldValueCharacter) {
-            bytes.append(contentsOf: response.status.reasonPhrase.utf8)
+        if ASCII.isFieldValue(response.status.reasonPhrase) {
+            ASCII.append(response.status.reasonPhrase, to: &bytes)
         }
-        bytes.append(contentsOf: "\r\n".utf8)
+        ASCII.append("\r\n", to: &bytes)
 
         var hasDate = false
         var declaredLength: String?
@@ -54,23 +54,23 @@ struct HTTPResponseEncoder {
         }
         if !hasDate { bytes.append(contentsOf: date) }
         if bodyAllowed {
-            bytes.append(contentsOf: "Content-Length: ".utf8)
+            ASCII.append("Content-Length: ", to: &bytes)
             // A HEAD response may state the length of a body the handler did not produce.
             if context.isHead, response.body.isEmpty, let declaredLength, !declaredLength.isEmpty,
                 declaredLength.utf8.allSatisfy(ASCII.isDigit)
             {
-                bytes.append(contentsOf: declaredLength.utf8)
+                ASCII.append(declaredLength, to: &bytes)
             } else {
                 Self.appendDecimal(response.body.count, to: &bytes)
             }
-            bytes.append(contentsOf: "\r\n".utf8)
+            ASCII.append("\r\n", to: &bytes)
         }
         if context.closing {
-            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+            ASCII.append("Connection: close\r\n", to: &bytes)
         } else if context.isHTTP10 {
-            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            ASCII.append("Connection: keep-alive\r\n", to: &bytes)
         }
-        bytes.append(contentsOf: "\r\n".utf8)
+        ASCII.append("\r\n", to: &bytes)
         if sendsBody { bytes.append(contentsOf: response.body) }
         return bytes
     }
@@ -79,16 +79,16 @@ struct HTTPResponseEncoder {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private func appendField(name: String, value: String, to bytes: inout [UInt8]) {
-        guard !name.isEmpty, name.utf8.allSatisfy(ASCII.isTokenCharacter),
-            value.utf8.allSatisfy(ASCII.isFieldValueCharacter)
-        else {
+        guard ASCII.isToken(name), ASCII.isFieldValue(value) else {
             log("dropped a response header field that is not valid HTTP: \(name.debugDescription)")
             return
         }
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: ": ".utf8)
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(contentsOf: "\r\n".utf8)
+        ASCII.append(name, to: &bytes)
+        bytes.append(ASCII.colon)
+        bytes.append(ASCII.space)
+        ASCII.append(value, to: &bytes)
+        bytes.append(ASCII.cr)
+        bytes.append(ASCII.lf)
     }
 
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

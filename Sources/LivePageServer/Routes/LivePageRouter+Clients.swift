@@ -106,6 +106,7 @@ extension LivePageRouter {
 
     /// The `after` query parameter: digits only, at most 2^53-1, 0 when absent.
     static func afterParameter(in query: String?) throws(RouteError) -> UInt64 {
+        if let after = plainAfter(query) { return after }
         guard let text = try FormDecoder.queryValue("after", in: query) else { return 0 }
         guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let after = UInt64(text), after <= maximumAfter
@@ -113,6 +114,23 @@ extension LivePageRouter {
             throw .badRequest("The parameter 'after' must be a number of at most 16 digits, up to 2^53-1.")
         }
         return after
+    }
+
+    /// The value of a query that is exactly `after=<1 to 16 digits>`, as `livepage.js` and
+    /// lpbench send it, read without decoding the query; `nil` for any other query, which
+    /// the strict form decoder then reads.
+    private static func plainAfter(_ query: String?) -> UInt64? {
+        guard var query else { return nil }
+        return query.withUTF8 { bytes -> UInt64? in
+            let name = "after=".utf8
+            guard bytes.count > name.count, bytes.count <= name.count + 16, bytes.starts(with: name) else { return nil }
+            var value: UInt64 = 0
+            for byte in bytes[name.count...] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+            }
+            return value <= maximumAfter ? value : nil
+        }
     }
 
     /// The HTTP answer of an output answer.

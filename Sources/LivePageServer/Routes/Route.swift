@@ -22,50 +22,68 @@ enum Route: Equatable {
     /// The route of `path`, with LivePage's routes under `prefix` (the prefix itself, or
     /// below it: `/livepage-about` is not under `/livepage`).
     ///
-    /// Every request goes through here, so it compares UTF-8 bytes: a `String` split or
-    /// comparison would walk grapheme clusters.
+    /// Every request goes through here, so it compares the path's UTF-8 bytes in place:
+    /// splitting or comparing `String`s would walk grapheme clusters, and iterating a
+    /// `UTF8View` generically costs several times more per byte.
     init(path: String, prefix: String, servesDemo: Bool) {
-        let bytes = path.utf8
-        let prefixBytes = prefix.utf8
-        guard bytes.starts(with: prefixBytes) else {
-            self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .page : .page
-            return
+        var path = path
+        let match = path.withUTF8 { path in
+            var prefix = prefix
+            return prefix.withUTF8 { prefix in Self.match(path, prefix: prefix) }
         }
-        let rest = bytes[bytes.index(bytes.startIndex, offsetBy: prefixBytes.count)...]
-        guard rest.isEmpty || rest.first == UInt8(ascii: "/") else {
+        switch match {
+        case .outside:
             self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .page : .page
-            return
-        }
-        if let route = Self.fixed.first(where: { rest.elementsEqual($0.path) })?.route {
+        case .route(let route):
             self = route
-            return
-        }
-        let clients = "/clients/".utf8
-        guard rest.starts(with: clients) else {
-            self = .notFound
-            return
-        }
-        let tail = rest.dropFirst(clients.count)
-        guard let slash = tail.firstIndex(of: UInt8(ascii: "/")) else {
-            self = .notFound
-            return
-        }
-        let id = Substring(tail[..<slash])
-        let action = tail[tail.index(after: slash)...]
-        switch action.count {
-        case 6 where action.elementsEqual("output".utf8): self = .output(id)
-        case 5 where action.elementsEqual("input".utf8): self = .input(id)
-        case 5 where action.elementsEqual("close".utf8): self = .close(id)
-        case 6 where action.elementsEqual("online".utf8): self = .online(id)
-        default: self = .notFound
+        case .client(let start, let end, let action):
+            let utf8 = path.utf8
+            let id = Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
+            self = action(id)
         }
     }
 
+    private enum Match {
+        case outside
+        case route(Route)
+        case client(start: Int, end: Int, action: @Sendable (Substring) -> Route)
+    }
+
+    private static func match(_ path: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>) -> Match {
+        guard path.count >= prefix.count, UnsafeBufferPointer(rebasing: path[..<prefix.count]).elementsEqual(prefix) else {
+            return .outside
+        }
+        let rest = UnsafeBufferPointer(rebasing: path[prefix.count...])
+        guard rest.isEmpty || rest[0] == UInt8(ascii: "/") else { return .outside }
+        for (fixedPath, route) in fixed where rest.elementsEqual(fixedPath) {
+            return .route(route)
+        }
+        let clients = clientsPath
+        guard rest.count > clients.count, UnsafeBufferPointer(rebasing: rest[..<clients.count]).elementsEqual(clients) else {
+            return .route(.notFound)
+        }
+        let tail = UnsafeBufferPointer(rebasing: rest[clients.count...])
+        guard let slash = tail.firstIndex(of: UInt8(ascii: "/")) else { return .route(.notFound) }
+        let action = UnsafeBufferPointer(rebasing: tail[(slash + 1)...])
+        for (name, make) in actions where action.elementsEqual(name) {
+            let start = prefix.count + clients.count
+            return .client(start: start, end: start + slash, action: make)
+        }
+        return .route(.notFound)
+    }
+
     /// The routes with no parameter, by the path below the prefix.
-    private static let fixed: [(path: String.UTF8View, route: Route)] = [
-        ("/clients".utf8, .register), ("/publish".utf8, .publish), ("/disconnect".utf8, .disconnect),
-        ("/presence".utf8, .presence), ("/livepage.js".utf8, .script), ("/health".utf8, .health),
-        ("/metrics".utf8, .metrics),
+    private static let fixed: [([UInt8], Route)] = [
+        ("/clients", .register), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
+        ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics),
+    ].map { (Array($0.utf8), $1) }
+
+    private static let clientsPath = Array("/clients/".utf8)
+
+    /// The client routes, by the last path segment.
+    private static let actions: [([UInt8], @Sendable (Substring) -> Route)] = [
+        (Array("output".utf8), Route.output), (Array("input".utf8), Route.input),
+        (Array("close".utf8), Route.close), (Array("online".utf8), Route.online),
     ]
 
     /// The methods the route takes (`HEAD` goes with `GET`); others are `405`.
