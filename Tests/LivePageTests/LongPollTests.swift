@@ -70,7 +70,9 @@ struct LongPollTests {
         #expect(poll.waiterAnswers == ["idle"])
     }
 
-    /// Clients registered together do not all come back in the same instant.
+    /// Clients registered together do not all come back in the same instant: their idle
+    /// answers come on many of the 50 ms ticks between 0.9 and 1.0 × refresh. (40 polls
+    /// over 49 ticks land on about 28 distinct ones; under 15 is a one-in-a-billion draw.)
     @Test func holdTimesAreSpreadAtRandom() throws {
         let harness = Harness()
         let polls = try (0..<40).map { _ in try harness.poll(try harness.register(nil)) }
@@ -78,7 +80,8 @@ struct LongPollTests {
         #expect(polls.allSatisfy { $0.waiterAnswers == ["idle"] })
         let times = polls.compactMap(\.answeredAt)
         #expect(times.allSatisfy { $0 >= .milliseconds(22_500) && $0 <= .seconds(25) })
-        #expect(Set(times).count >= 35, "\(Set(times).count) distinct hold times")
+        #expect(Set(times).count >= 15, "\(Set(times).count) distinct hold times")
+        #expect(try #require(times.max()) - #require(times.min()) >= .milliseconds(1500))
     }
 
     @Test func theAsyncOutputReturnsAnEmptyBatchWhenIdle() async throws {
@@ -142,7 +145,8 @@ struct LongPollTests {
         #expect(harness.clock.scheduledTimerCount == timers + 1)
         harness.manager.cancelPoll(try #require(poll.ticket))
         #expect(harness.manager.metrics.parkedPolls == 0)
-        #expect(harness.clock.scheduledTimerCount == timers, "the hold-time timer is gone")
+        harness.advance(by: .milliseconds(100))
+        #expect(harness.clock.scheduledTimerCount == timers, "the hold wheel stops ticking once empty")
         // A later event is not given to the forgotten waiter, but stays queued.
         #expect(try await harness.send(Append(id: "t", html: "x"), to: .client(uwe)) == 1)
         harness.advance(by: .seconds(30))
@@ -174,7 +178,8 @@ struct LongPollTests {
         output.cancel()
         await #expect(throws: CancellationError.self) { try await output.value }
         #expect(manager.metrics.parkedPolls == 0)
-        #expect(harness.clock.scheduledTimerCount == timers, "the hold-time timer is gone")
+        harness.advance(by: .milliseconds(100))
+        #expect(harness.clock.scheduledTimerCount == timers, "the hold wheel stops ticking once empty")
         #expect(try await harness.send(Append(id: "t", html: "x"), to: .client(uwe)) == 1)
         harness.advance(by: .seconds(30))
         #expect(try harness.events(uwe).seqs == [1])

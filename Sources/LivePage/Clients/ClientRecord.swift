@@ -1,10 +1,10 @@
 /// Everything the manager keeps for one client. Lives inside the manager's lock only.
 final class ClientRecord {
-    /// A parked output request: whom to answer, and its hold-time timer.
+    /// A parked output request: whom to answer. Its hold time is kept in the manager's
+    /// ``HoldWheel``, at ``holdSlot``.
     struct ParkedPoll {
         let ticket: UInt64
         let waiter: OutputWaiter
-        let holdTimer: TimerHandle
     }
 
     let info: ClientInfo
@@ -15,6 +15,8 @@ final class ClientRecord {
     var acknowledged: UInt64 = 0
     var queue = EventQueue()
     var parked: ParkedPoll?
+    /// Where the parked poll's hold time is in the manager's hold wheel.
+    var holdSlot: HoldWheel.Slot?
     /// When the client expires unless it polls; meaningless while a poll is parked.
     var expiresAt: Duration
     /// The client's index in `location.clients`, for removal in O(1).

@@ -51,12 +51,13 @@ extension ClientManager {
             }
             state.nextTicket += 1
             let ticket = state.nextTicket
-            let holdTime = configuration.refresh * Double.random(in: 0.9...1.0, using: &state.jitter)
-            let timer = clock.schedule(at: now + holdTime) { [weak self] in
-                self?.holdTimeElapsed(for: id, ticket: ticket)
-            }
-            record.parked = ClientRecord.ParkedPoll(ticket: ticket, waiter: waiter, holdTimer: timer)
+            // Drawn a tick above 0.9 × refresh: the wheel answers at the tick at or before it.
+            let earliest = configuration.refresh * 0.9 + state.hold.resolution
+            let holdTime = earliest + (configuration.refresh - earliest) * Double.random(in: 0...1, using: &state.jitter)
+            record.parked = ClientRecord.ParkedPoll(ticket: ticket, waiter: waiter)
+            state.hold.insert(record, deadline: now + holdTime, now: now)
             state.metrics.parkedPolls += 1
+            scheduleHoldTick(in: &state, now: now)
             return .parked(PollTicket(client: id, number: ticket))
         }
     }
@@ -102,17 +103,31 @@ extension ClientManager {
         }
     }
 
-    /// Answers a parked poll idle when its hold time has passed, if it is still parked.
-    private func holdTimeElapsed(for id: ClientID, ticket: UInt64) {
+    /// Has the clock tick the hold wheel at its next tick, unless it will already.
+    private func scheduleHoldTick(in state: inout State, now: Duration) {
+        guard !state.holdTickScheduled else { return }
+        state.holdTickScheduled = true
+        let next = state.hold.answerTime(for: now) + state.hold.resolution
+        _ = clock.schedule(at: next) { [weak self] in self?.holdTick() }
+    }
+
+    /// Answers idle the parked polls whose hold time has passed, and ticks again while
+    /// polls are parked.
+    private func holdTick() {
         let now = clock.now
-        let waiter = state.withLock { state -> OutputWaiter? in
-            guard let record = state.clients[id], let parked = record.parked, parked.ticket == ticket else { return nil }
-            record.parked = nil
-            state.metrics.parkedPolls -= 1
-            record.expiresAt = now + configuration.refresh + configuration.grace
-            return parked.waiter
+        var answers = PendingAnswers()
+        state.withLock { state in
+            state.holdTickScheduled = false
+            for record in state.hold.removeDue(at: now) {
+                guard let parked = record.parked else { continue }
+                record.parked = nil
+                state.metrics.parkedPolls -= 1
+                record.expiresAt = now + configuration.refresh + configuration.grace
+                answers.add(parked.waiter, .events(OutputBatch(items: [])))
+            }
+            if state.hold.count > 0 { scheduleHoldTick(in: &state, now: now) }
         }
-        waiter?(.events(OutputBatch(items: [])))
+        answers.deliver()
     }
 
     /// Unparks `record`'s poll, if any, stopping its timer and starting the client's
@@ -120,7 +135,7 @@ extension ClientManager {
     func takeParked(_ record: ClientRecord, in state: inout State, now: Duration) -> ClientRecord.ParkedPoll? {
         guard let parked = record.parked else { return nil }
         record.parked = nil
-        parked.holdTimer.cancel()
+        state.hold.remove(record)
         state.metrics.parkedPolls -= 1
         record.expiresAt = now + configuration.refresh + configuration.grace
         return parked

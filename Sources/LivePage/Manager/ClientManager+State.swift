@@ -13,8 +13,13 @@ extension ClientManager {
         /// Spreads hold times. Not a secret, so not the system's secure generator, which
         /// would cost a system call on every poll.
         var jitter: SplitMix64
+        /// The hold times of parked polls.
+        var hold: HoldWheel
+        /// Whether the clock will tick the hold wheel.
+        var holdTickScheduled = false
 
-        init(rememberedGoneClients: Int) {
+        init(rememberedGoneClients: Int, hold: HoldWheel) {
+            self.hold = hold
             gone = GoneClients(capacity: rememberedGoneClients)
             var seed = SystemRandomNumberGenerator()
             jitter = SplitMix64(seed: seed.next())

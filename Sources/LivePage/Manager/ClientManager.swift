@@ -42,7 +42,11 @@ public final class ClientManager: Sendable {
         self.registry = registry
         self.clock = clock
         self.bus = bus
-        self.state = Mutex(State(rememberedGoneClients: configuration.rememberedGoneClients))
+        // Ticks of 50 ms, finer for a short refresh, so a hold time stays between 0.9 and 1.0
+        // times the refresh.
+        let resolution = min(.milliseconds(50), configuration.refresh * 0.02)
+        let hold = HoldWheel(longestHold: configuration.refresh, resolution: resolution, now: clock.now)
+        self.state = Mutex(State(rememberedGoneClients: configuration.rememberedGoneClients, hold: hold))
         self.inputHandlerStorage = Mutex(ClientManager.defaultInputHandler)
         bus.attach(to: self)
         scheduleExpiryCheck()
