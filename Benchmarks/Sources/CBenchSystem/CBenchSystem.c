@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -43,3 +44,5 @@ pid_t cbench_spawn(const char *path, char *const argv[], int output_fd) {
     execv(path, argv);
     _exit(127);
 }
+
+void cbench_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

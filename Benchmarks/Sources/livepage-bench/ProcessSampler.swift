@@ -27,21 +27,25 @@ struct ProcessSampler {
     /// Whether there is anything to sample.
     var isEmpty: Bool { pids.isEmpty }
 
-    /// Summed VmRSS and Pss in KiB; -1 for what cannot be read.
+    /// Summed VmRSS and Pss in KiB; -1 for what cannot be read (the processes are gone).
     func memory() -> (rssKiB: Int, pssKiB: Int) {
         guard !pids.isEmpty else { return (-1, -1) }
         var rss = 0
         var pss = 0
         var pssComplete = true
+        var rssRead = false
         for pid in pids {
-            if let value = Self.kibField("VmRSS:", inFile: "/proc/\(pid)/status") { rss += value }
+            if let value = Self.kibField("VmRSS:", inFile: "/proc/\(pid)/status") {
+                rss += value
+                rssRead = true
+            }
             if let value = Self.kibField("Pss:", inFile: "/proc/\(pid)/smaps_rollup") {
                 pss += value
             } else {
                 pssComplete = false
             }
         }
-        return (rss, pssComplete ? pss : -1)
+        return (rssRead ? rss : -1, pssComplete ? pss : -1)
     }
 
     /// Summed user + system CPU time in seconds; -1 if nothing is sampled.

@@ -10,6 +10,7 @@ import CBenchSystem
 #endif
 
 cbench_install_stop_handlers()
+cbench_line_buffer_stdout()
 
 let invocation: BenchOptions.Invocation
 do {

@@ -31,3 +31,7 @@ void cbench_install_stop_handlers(void);
 
 /// The signal that asked this process to stop, or 0.
 int cbench_stop_requested(void);
+
+/// Makes standard output line-buffered even into a file or pipe, so that a log shows
+/// each phase as it ends. (Swift 6 refuses to touch C's global `stdout` itself.)
+void cbench_line_buffer_stdout(void);

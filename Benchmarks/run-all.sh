@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# run-all.sh — LivePage against nginx + Nchan, every figure of the Proof and Engine issues
+# in one run on one machine, then a markdown table with the ratios.
+#
+#   Benchmarks/run-all.sh [OUTDIR]          (about 4 minutes; logs and table in OUTDIR)
+#
+# Each row runs back to back, each run on a freshly started server (memory per client is
+# only meaningful on a fresh process):
+#   fanout      10,000 parked clients, 20 messages at 2/s: latency p99
+#   throughput  1,000 clients, 4 publisher connections, window 64, 10 s: deliveries/s
+#               (Nchan with NCHAN_MULTIPART=on, so its responses carry several messages too)
+#   hold        15,000 parked clients for 10 s: server RSS per client
+#   idle        15,000 idle keep-alive connections (one GET each) for 10 s: RSS per connection
+#   wrk         wrk -t1 -c50 -d10s: LivePage's /livepage/health against nginx's /ok
+# LivePage is measured with livepage-bench and with lpbench; Nchan with lpbench (and nginx's
+# idle connections with livepage-bench --scenario idle --path /ok).
+#
+# Environment:
+#   SERVER=../.build/release/livepage-server  the server under test: a release build
+#   SHARED=../../shared/bench                 where lpbench.c and nchan.sh are (read-only:
+#                                             lpbench is built in $OUT/lpbench-build)
+#   NCHAN_PORT=8090   RUNS=1   ROWS="fanout throughput hold idle wrk"
+#   QUICK=1           1,000 clients and 3 s everywhere: checks the script in a minute,
+#                     measures nothing worth quoting
+# Needs wrk, nginx + libnginx-mod-nchan (nchan.sh installs them if missing), python3, gcc.
+# Every step is bounded by timeout(1); servers and nginx are stopped on exit, even on ^C.
+set -uo pipefail
+cd "$(dirname "$0")"
+HERE=$(pwd)
+OUT=${1:-/tmp/livepage-run-all/$(date +%Y%m%d-%H%M%S)}
+SERVER=$(realpath -m "${SERVER:-../.build/release/livepage-server}")
+SHARED=$(realpath -m "${SHARED:-../../shared/bench}")
+NCHAN_PORT=${NCHAN_PORT:-8090}
+RUNS=${RUNS:-1}
+ROWS=${ROWS:-"fanout throughput hold idle wrk"}
+if [ "${QUICK:-0}" = 1 ]; then
+  BIG=1000; FAN=1000; THR=1000; MSGS=6; SECS=3; WRK_SECS=3s
+else
+  BIG=15000; FAN=10000; THR=1000; MSGS=20; SECS=10; WRK_SECS=10s
+fi
+KEY=run-all-publish-key-$$
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+
+die() { echo "run-all.sh: $*" >&2; exit 2; }
+[ -x "$SERVER" ] || die "no server at $SERVER: run 'swift build -c release' in the package root (or set SERVER)"
+case "$SERVER" in */debug/*) die "$SERVER is a debug build; benchmark a release build" ;; esac
+[ -f "$SHARED/lpbench.c" ] && [ -x "$SHARED/nchan.sh" ] || die "no lpbench.c and nchan.sh in $SHARED (set SHARED)"
+command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
+command -v python3 >/dev/null || die "python3 is missing"
+ulimit -n "$(ulimit -Hn)"    # the servers inherit it: 15,000 connections need it
+
+echo "== building livepage-bench and lpbench"
+swift build -c release --product livepage-bench >"$OUT/build.log" 2>&1 || die "livepage-bench did not build (see $OUT/build.log)"
+BENCH=$HERE/.build/release/livepage-bench
+mkdir -p "$OUT/lpbench-build"
+cp "$SHARED/lpbench.c" "$SHARED/Makefile" "$OUT/lpbench-build/"
+make -s -C "$OUT/lpbench-build" lpbench >>"$OUT/build.log" 2>&1 || die "lpbench did not build (see $OUT/build.log)"
+LPBENCH=$OUT/lpbench-build/lpbench
+
+{
+  echo "commit: $(git -C .. rev-parse HEAD 2>/dev/null) $(git -C .. log -1 --format=%s 2>/dev/null | cut -c1-80)"
+  if [ -n "$(git -C .. status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then
+    echo "working tree: Sources has uncommitted changes (the server may not be exactly this commit)"
+  fi
+  echo "server: $SERVER, built $(date -r "$SERVER" '+%Y-%m-%d %H:%M:%S')"
+  echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), open files $(ulimit -n)"
+  echo "date: $(date '+%Y-%m-%d %H:%M:%S %Z')"
+} | tee "$OUT/meta.txt"
+
+# ---- servers
+
+LP_PID=""; LP_PORT=""; LP_NAME=""
+start_livepage() {   # NAME: a fresh livepage-server on a free port; sets LP_PID, LP_PORT
+  LP_NAME=$1
+  local log=$OUT/server-$1.log
+  "$SERVER" --host 127.0.0.1 --port 0 --publish-key "$KEY" --no-demo >"$log" 2>&1 &
+  LP_PID=$!
+  for _ in $(seq 1 150); do
+    LP_PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
+    [ -n "$LP_PORT" ] && return 0
+    kill -0 "$LP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  die "livepage-server did not start (see $log)"
+}
+stop_livepage() {
+  [ -n "$LP_PID" ] || return 0
+  kill -TERM "$LP_PID" 2>/dev/null
+  for _ in $(seq 1 200); do kill -0 "$LP_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$LP_PID" 2>/dev/null && { echo "   livepage-server $LP_PID did not stop in 20 s: killed" >&2; kill -KILL "$LP_PID"; }
+  wait "$LP_PID" 2>/dev/null; echo "$LP_NAME: livepage-server exit status $?" >>"$OUT/server-exits.txt"
+  LP_PID=""
+}
+NGINX_MASTER=""
+start_nchan() {   # a fresh nginx + Nchan on $NCHAN_PORT, extra environment in "$@"
+  "$SHARED/nchan.sh" stop >/dev/null 2>&1
+  env "$@" "$SHARED/nchan.sh" start "$NCHAN_PORT" >/dev/null || die "nchan.sh start failed"
+  sleep 0.5
+  NGINX_MASTER=$(cat /tmp/lpbench-nchan/nginx.pid)
+}
+stop_nchan() { "$SHARED/nchan.sh" stop >/dev/null 2>&1; NGINX_MASTER=""; }
+cleanup() { stop_livepage; stop_nchan; }
+trap cleanup EXIT
+trap 'echo "run-all.sh: interrupted" >&2; exit 130' INT TERM
+
+# ---- one measurement: run NAME COMMAND... (log in $OUT/NAME.log, RESULT line echoed)
+
+RUNIDX=0
+SRC=1
+next_src() { SRC=$(( 1 + (RUNIDX % 20) * 10 )); RUNIDX=$((RUNIDX + 1)); }
+run() {
+  local name=$1; shift
+  echo "== $name: $*" | tee "$OUT/$name.log"
+  timeout 300 "$@" >>"$OUT/$name.log" 2>&1
+  echo "   exit $?: $(grep -E '^RESULT' "$OUT/$name.log" | cut -c1-200)"
+  sleep 2   # let TIME_WAIT and close processing settle between runs
+}
+
+bench_livepage() {   # NAME ARGS...: livepage-bench starting its own server
+  local name=$1; shift; next_src
+  run "$name" "$BENCH" --server "$SERVER" --server-log "$OUT/server-$name.log" --src-base "$SRC" "$@"
+}
+lpbench_livepage() {   # NAME ARGS...: lpbench against a fresh livepage-server
+  local name=$1; shift; next_src
+  start_livepage "$name"
+  run "$name" "$LPBENCH" --proto livepage --port "$LP_PORT" --publish-key "$KEY" --server-pid "$LP_PID" \
+      --parked-metric livepage_parked_requests --src-base "$SRC" "$@"
+  stop_livepage
+}
+lpbench_nchan() {   # NAME ENV ARGS...: lpbench against a fresh nginx + Nchan (ENV: e.g. NCHAN_MULTIPART=on, or -)
+  local name=$1 environment=$2; shift 2; next_src
+  if [ "$environment" = - ]; then start_nchan; else start_nchan "$environment"; fi
+  run "$name" "$LPBENCH" --proto nchan --port "$NCHAN_PORT" --server-pid "$NGINX_MASTER" --src-base "$SRC" "$@"
+  stop_nchan
+}
+
+for r in $(seq 1 "$RUNS"); do
+  for row in $ROWS; do
+    case $row in
+      fanout)
+        F=(--scenario fanout --clients "$FAN" --messages "$MSGS" --rate 2 --timeout 30)
+        bench_livepage   "fanout-livepage-bench-r$r" "${F[@]}"
+        lpbench_livepage "fanout-lpbench-livepage-r$r" "${F[@]}"
+        lpbench_nchan    "fanout-lpbench-nchan-r$r" - "${F[@]}" ;;
+      throughput)
+        T=(--scenario throughput --clients "$THR" --duration "$SECS" --window 64)
+        bench_livepage   "throughput-livepage-bench-r$r" "${T[@]}" --publishers 4
+        lpbench_livepage "throughput-lpbench-livepage-r$r" "${T[@]}" --pub-conns 4
+        lpbench_nchan    "throughput-lpbench-nchan-r$r" NCHAN_MULTIPART=on "${T[@]}" --pub-conns 4 ;;
+      hold)
+        H=(--scenario hold --clients "$BIG" --duration "$SECS")
+        bench_livepage   "hold-livepage-bench-r$r" "${H[@]}"
+        lpbench_livepage "hold-lpbench-livepage-r$r" "${H[@]}"
+        lpbench_nchan    "hold-lpbench-nchan-r$r" - "${H[@]}" ;;
+      idle)
+        bench_livepage "idle-livepage-bench-r$r" --scenario idle --clients "$BIG" --duration "$SECS"
+        next_src; start_nchan
+        run "idle-livepage-bench-nginx-r$r" "$BENCH" --scenario idle --clients "$BIG" --duration "$SECS" \
+            --port "$NCHAN_PORT" --server-pid "$NGINX_MASTER" --path /ok --src-base "$SRC"
+        stop_nchan ;;
+      wrk)
+        start_livepage "wrk-r$r"
+        run "wrk-livepage-r$r" wrk -t1 -c50 -d"$WRK_SECS" "http://127.0.0.1:$LP_PORT/livepage/health"
+        stop_livepage
+        start_nchan
+        run "wrk-nginx-r$r" wrk -t1 -c50 -d"$WRK_SECS" "http://127.0.0.1:$NCHAN_PORT/ok"
+        stop_nchan ;;
+      *) die "unknown row '$row' in ROWS" ;;
+    esac
+  done
+done
+
+echo
+python3 "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.md"

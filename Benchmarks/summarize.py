@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""summarize.py OUTDIR — the markdown tables of a run-all.sh run.
+
+Reads OUTDIR/meta.txt, the RESULT lines of the livepage-bench and lpbench logs, and wrk's
+"Requests/sec" lines, and prints LivePage's figures next to nginx + Nchan's with the
+ratios and the targets of the Proof and Engine issues. With RUNS > 1, one table per run.
+"""
+import json
+import os
+import re
+import sys
+
+
+def result(out, name):
+    """The RESULT object of OUT/NAME.log, or None."""
+    try:
+        with open(os.path.join(out, name + ".log")) as f:
+            for line in f:
+                if line.startswith("RESULT "):
+                    return json.loads(line[7:])
+    except OSError:
+        pass
+    return None
+
+
+def wrk_rate(out, name):
+    try:
+        with open(os.path.join(out, name + ".log")) as f:
+            m = re.search(r"Requests/sec:\s+([0-9.]+)", f.read())
+            return float(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+def clean(r):
+    return r is not None and r.get("end") == "completed" and not r.get("lost") and not r.get("duplicated") \
+        and not r.get("out_of_order") and not r.get("seq_gaps") and not r["errors"].get("gave_up")
+
+
+def cell(r, key, digits=0):
+    """A figure from RESULT r, marked '!' when the run was not clean."""
+    if r is None:
+        return "–", None
+    value = r
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None or value == -1:
+        return "–", None
+    text = f"{value:,.{digits}f}"
+    return (text if clean(r) or r.get("scenario") in ("hold", "idle") else text + " !"), float(value)
+
+
+def ratio(a, b, target, better):
+    if a is None or not b:
+        return "–", "–"
+    q = a / b
+    met = q <= target if better == "lower" else q >= target
+    return f"{q:.2f}", "yes" if met else "**no**"
+
+
+def integrity(r):
+    if r is None:
+        return "–"
+    parts = [str(r.get("lost", "–")), str(r.get("duplicated", "–"))]
+    if "out_of_order" in r:
+        parts.append(str(r["out_of_order"]))
+    return " / ".join(parts) + ("" if r.get("end") in (None, "completed") else f" ({r['end']})")
+
+
+def table(out, run):
+    def r(name):
+        return result(out, f"{name}-r{run}")
+
+    fb, fl, fn = r("fanout-livepage-bench"), r("fanout-lpbench-livepage"), r("fanout-lpbench-nchan")
+    tb, tl, tn = r("throughput-livepage-bench"), r("throughput-lpbench-livepage"), r("throughput-lpbench-nchan")
+    hb, hl, hn = r("hold-livepage-bench"), r("hold-lpbench-livepage"), r("hold-lpbench-nchan")
+    ib, inx = r("idle-livepage-bench"), r("idle-livepage-bench-nginx")
+    wl, wn = wrk_rate(out, f"wrk-livepage-r{run}"), wrk_rate(out, f"wrk-nginx-r{run}")
+
+    lines = [
+        "| scenario | figure | LivePage (livepage-bench) | LivePage (lpbench) | Nchan (lpbench) | LivePage ÷ Nchan (lpbench) | target | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def row(scenario, figure, b, l, n, key, digits, target=None, better=None):
+        cb, _ = cell(b, key, digits)
+        cl, vl = cell(l, key, digits)
+        cn, vn = cell(n, key, digits)
+        if target is None:
+            q, met, t = (f"{vl / vn:.2f}" if vl is not None and vn else "–"), "", ""
+        else:
+            q, met = ratio(vl, vn, target, better)
+            t = ("≤ " if better == "lower" else "≥ ") + f"{target} × Nchan"
+        lines.append(f"| {scenario} | {figure} | {cb} | {cl} | {cn} | {q} | {t} | {met} |")
+
+    def clients(*results):
+        return next((f"{x['clients']:,}" for x in results if x), "?")
+
+    if fb or fl or fn:
+        s = f"fanout: {clients(fb, fl, fn)} clients, {next((x['messages'] for x in (fl, fb, fn) if x), '?')} msgs"
+        row(s, "latency p99 ms", fb, fl, fn, "latency_ms.p99", 1, 0.7, "lower")
+        row(s, "latency p50 ms", fb, fl, fn, "latency_ms.p50", 1)
+        row(s, "server CPU s (measured phase)", fb, fl, fn, "server_cpu_s", 2)
+    if tb or tl or tn:
+        s = f"throughput: {clients(tb, tl, tn)} clients, 4 publishers, window 64 (Nchan multipart)"
+        row(s, "deliveries/s", tb, tl, tn, "deliveries_per_s", 0, 1.0, "higher")
+        row(s, "latency p50 ms", tb, tl, tn, "latency_ms.p50", 1)
+    if hb or hl or hn:
+        s = f"hold: {clients(hb, hl, hn)} parked clients"
+        row(s, "RSS per client, bytes", hb, hl, hn, "rss_per_client_bytes", 0, 0.5, "lower")
+        row(s, "connect + park s", hb, hl, hn, "connect_s", 2)
+    runs = [x for x in (fb, fl, fn, tb, tl, tn, hb, hl, hn)]
+    if any(runs):
+        lines.append(
+            "| every run above | lost / duplicated (/ out of order) | "
+            + ", ".join(integrity(x) for x in (fb, tb, hb)) + " | "
+            + ", ".join(integrity(x) for x in (fl, tl, hl)) + " | "
+            + ", ".join(integrity(x) for x in (fn, tn, hn)) + " | | 0 | "
+            + ("yes" if all(x is None or (not x.get("lost") and not x.get("duplicated") and not x.get("out_of_order"))
+                            for x in runs) else "**no**") + " |")
+
+    engine = [
+        "| what | LivePage | nginx | LivePage ÷ nginx | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    if wl or wn:
+        q, met = ratio(wl, wn, 0.6, "higher")
+        fmt = lambda v: "–" if v is None else f"{v:,.0f}"
+        engine.append(f"| wrk -t1 -c50 -d10s, requests/s (`/livepage/health` vs `/ok`) | {fmt(wl)} | {fmt(wn)} | {q} | ≥ 0.6 × nginx | {met} |")
+    if ib or inx:
+        cbv, vb = cell(ib, "rss_per_client_bytes")
+        cnv, vn = cell(inx, "rss_per_client_bytes")
+        q, _ = ratio(vb, vn, 1, "lower")
+        met = "–" if vb is None else ("yes" if vb <= 4096 else "**no**")
+        engine.append(f"| RSS per idle keep-alive connection, {clients(ib, inx)} open, bytes | {cbv} | {cnv} | {q} | ≤ 4,096 B | {met} |")
+    return lines, engine
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: summarize.py OUTDIR")
+    out = sys.argv[1]
+    try:
+        with open(os.path.join(out, "meta.txt")) as f:
+            meta = f.read().strip()
+    except OSError:
+        meta = ""
+    runs = sorted({int(m.group(1)) for n in os.listdir(out) for m in [re.search(r"-r(\d+)\.log$", n)] if m})
+    print("## LivePage against nginx + Nchan, one run\n")
+    for line in meta.splitlines():
+        print(f"- {line}")
+    for run in runs or [1]:
+        proof, engine = table(out, run)
+        print(f"\n### Proof targets{f' (run {run})' if len(runs) > 1 else ''}\n")
+        print("\n".join(proof))
+        print(f"\n### Engine targets{f' (run {run})' if len(runs) > 1 else ''}\n")
+        print("\n".join(engine))
+    print("\n'!' marks a run that did not complete cleanly (see its log). Ratios compare lpbench's two runs, "
+          "the same load generator against both servers.")
+    exits = os.path.join(out, "server-exits.txt")
+    if os.path.exists(exits):
+        bad = [l.strip() for l in open(exits) if not l.strip().endswith("status 0")]
+    else:
+        bad = []
+    for name in sorted(os.listdir(out)):
+        r = result(out, name[:-4]) if name.endswith(".log") else None
+        if r and "server_exit" in r and r["server_exit"] != 0:
+            bad.append(f"{name[:-4]}: livepage-server exit status {r['server_exit']}")
+    print("livepage-server exits after SIGTERM: " + ("all 0" if not bad else "; ".join(bad)))
+
+
+if __name__ == "__main__":
+    main()
