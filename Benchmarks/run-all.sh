@@ -19,6 +19,8 @@
 #   SERVER=../.build/release/livepage-server  the server under test: a release build
 #   SHARED=../../shared/bench                 where lpbench.c and nchan.sh are (read-only:
 #                                             lpbench is built in $OUT/lpbench-build)
+#   SERVER_COMMIT=    the commit SERVER was built from, when not this checkout's HEAD
+#                     (e.g. a clean `git archive` build); shown in the table's header
 #   NCHAN_PORT=8090   RUNS=1   ROWS="fanout throughput hold idle wrk"
 #   QUICK=1           1,000 clients and 3 s everywhere: checks the script in a minute,
 #                     measures nothing worth quoting
@@ -59,9 +61,13 @@ make -s -C "$OUT/lpbench-build" lpbench >>"$OUT/build.log" 2>&1 || die "lpbench 
 LPBENCH=$OUT/lpbench-build/lpbench
 
 {
-  echo "commit: $(git -C .. rev-parse HEAD 2>/dev/null) $(git -C .. log -1 --format=%s 2>/dev/null | cut -c1-80)"
-  if [ -n "$(git -C .. status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then
-    echo "working tree: Sources has uncommitted changes (the server may not be exactly this commit)"
+  if [ -n "${SERVER_COMMIT:-}" ]; then
+    echo "commit: $SERVER_COMMIT (the server's build, as SERVER_COMMIT says)"
+  else
+    echo "commit: $(git -C .. rev-parse HEAD 2>/dev/null) $(git -C .. log -1 --format=%s 2>/dev/null | cut -c1-80)"
+    if [ -n "$(git -C .. status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then
+      echo "working tree: Sources or Package.swift has uncommitted changes (the server may not be exactly this commit)"
+    fi
   fi
   echo "server: $SERVER, built $(date -r "$SERVER" '+%Y-%m-%d %H:%M:%S')"
   echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), open files $(ulimit -n)"

@@ -32,6 +32,16 @@ def wrk_rate(out, name):
         return None
 
 
+def wrk_command(out, name):
+    """The wrk command line of OUT/NAME.log's header, without its URL."""
+    try:
+        with open(os.path.join(out, name + ".log")) as f:
+            m = re.match(r"== [^:]+: (wrk .*?) http", f.readline())
+            return m.group(1) if m else "wrk"
+    except OSError:
+        return "wrk"
+
+
 def clean(r):
     return r is not None and r.get("end") == "completed" and not r.get("lost") and not r.get("duplicated") \
         and not r.get("out_of_order") and not r.get("seq_gaps") and not r["errors"].get("gave_up")
@@ -126,7 +136,7 @@ def table(out, run):
     if wl or wn:
         q, met = ratio(wl, wn, 0.6, "higher")
         fmt = lambda v: "–" if v is None else f"{v:,.0f}"
-        engine.append(f"| wrk -t1 -c50 -d10s, requests/s (`/livepage/health` vs `/ok`) | {fmt(wl)} | {fmt(wn)} | {q} | ≥ 0.6 × nginx | {met} |")
+        engine.append(f"| `{wrk_command(out, f'wrk-livepage-r{run}')}`, requests/s (`/livepage/health` vs `/ok`) | {fmt(wl)} | {fmt(wn)} | {q} | ≥ 0.6 × nginx | {met} |")
     if ib or inx:
         cbv, vb = cell(ib, "rss_per_client_bytes")
         cnv, vn = cell(inx, "rss_per_client_bytes")
