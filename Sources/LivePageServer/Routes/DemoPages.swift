@@ -74,13 +74,25 @@ struct DemoPages: Sendable {
         return try await input.send(message, to: .location(input.sender.location))
     }
 
-    /// The template `name` with each `{{KEY}}` replaced by its value.
+    /// The template `name` with each `{{KEY}}` replaced by its value, in one pass over the
+    /// template: a value is never searched for placeholders, so a visitor named
+    /// `{{LIVEPAGE}}` is shown as that text rather than pulling the page's script tags
+    /// into an attribute.
     static func fill(_ name: String, _ values: [String: String]) -> String {
-        var text = EmbeddedResources.files[name] ?? "<!doctype html><p>The template \(name) is missing from this build.</p>"
-        for (key, value) in values {
-            text = text.replacing("{{\(key)}}", with: value)
+        let template = EmbeddedResources.files[name] ?? "<!doctype html><p>The template \(name) is missing from this build.</p>"
+        var text = ""
+        var rest = template[...]
+        while let open = rest.firstRange(of: "{{") {
+            text += rest[..<open.lowerBound]
+            rest = rest[open.upperBound...]
+            if let close = rest.firstRange(of: "}}"), let value = values[String(rest[..<close.lowerBound])] {
+                text += value
+                rest = rest[close.upperBound...]
+            } else {
+                text += "{{"
+            }
         }
-        return text
+        return text + rest
     }
 
     private static func html(_ text: String) -> HTTPResponse {
