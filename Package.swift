@@ -30,12 +30,16 @@ let package = Package(
             path: "Sources/LivePageServer/HTTP"
         ),
 
+        // A Redis client: RESP2 and its own sockets, one I/O thread per connection.
+        // Knows no LivePage.
+        .target(name: "LivePageRedis", path: "Sources/LivePageServer/Redis"),
+
         // The LivePage routes on the engine, tokens, configuration, embedded assets.
         .target(
             name: "LivePageServer",
-            dependencies: ["LivePage", "LivePageHTTP"],
+            dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"],
             path: "Sources/LivePageServer",
-            exclude: ["HTTP"],
+            exclude: ["HTTP", "Redis"],
             plugins: ["EmbedResources"]
         ),
 
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer"]),
         // Raw HTTP client, child-process and polling helpers shared by the test targets.
         .target(name: "LivePageTestSupport", path: "Tests/Support"),
+        .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport"]),
         .testTarget(
             name: "LivePageServerTests",
             dependencies: ["LivePageServer", "livepage-server", "LivePageTestSupport"]

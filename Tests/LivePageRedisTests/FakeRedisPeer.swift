@@ -1,0 +1,79 @@
+import Glibc
+import LivePageRedis
+import LivePageTestSupport
+import Testing
+
+/// A TCP peer on a loopback port that speaks just enough RESP2 to stand in for a broken or
+/// hostile Redis: it decodes each command and answers with whatever bytes `respond` gives
+/// (closing the connection when it gives `nil`). Connections are served one at a time, on
+/// a thread of its own.
+final class FakeRedisPeer: Sendable {
+    /// The port it listens on.
+    let port: Int
+    private let listener: Int32
+
+    /// Starts listening.
+    /// - Parameter respond: The bytes to answer a command (its arguments as text) with.
+    init(respond: @escaping @Sendable ([String]) -> [UInt8]?) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = RedisServer.loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw ServerProcessError("cannot listen on a loopback port: errno \(errno)")
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        BlockingThread.start { Self.serve(listener: fd, respond: respond) }
+    }
+
+    /// Stops accepting; the thread ends once its current connection does.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    deinit {
+        close(listener)
+    }
+
+    private static func serve(listener: Int32, respond: @Sendable ([String]) -> [UInt8]?) {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            converse(on: connection, respond: respond)
+            close(connection)
+        }
+    }
+
+    private static func converse(on connection: Int32, respond: @Sendable ([String]) -> [UInt8]?) {
+        var decoder = RESPDecoder()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return }
+            decoder.append(buffer[..<count])
+            while let command = try? decoder.next() {
+                let arguments = command.array?.compactMap(\.string) ?? []
+                guard let reply = respond(arguments) else { return }
+                var offset = 0
+                while offset < reply.count {
+                    let sent = reply[offset...].withUnsafeBytes {
+                        send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
+                    if sent < 0, errno == EINTR { continue }
+                    guard sent > 0 else { return }
+                    offset += sent
+                }
+            }
+        }
+    }
+}
