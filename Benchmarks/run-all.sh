@@ -21,7 +21,10 @@
 #                                             lpbench is built in $OUT/lpbench-build)
 #   SERVER_COMMIT=    the commit SERVER was built from, when not this checkout's HEAD
 #                     (e.g. a clean `git archive` build); shown in the table's header
-#   NCHAN_PORT=8090   RUNS=1   ROWS="fanout throughput hold idle wrk"
+#   NCHAN_PORT=       nginx's port (default: a free one); nginx runs from its own folder,
+#                     $OUT/nchan, so that it never meets another nchan.sh user's instance
+#                     (nchan.sh's default /tmp/lpbench-nchan and 8090 are shared)
+#   RUNS=1   ROWS="fanout throughput hold idle wrk"
 #   QUICK=1           1,000 clients and 3 s everywhere: checks the script in a minute,
 #                     measures nothing worth quoting
 # Needs wrk, nginx + libnginx-mod-nchan (nchan.sh installs them if missing), python3, gcc.
@@ -32,7 +35,6 @@ HERE=$(pwd)
 OUT=${1:-/tmp/livepage-run-all/$(date +%Y%m%d-%H%M%S)}
 SERVER=$(realpath -m "${SERVER:-../.build/release/livepage-server}")
 SHARED=$(realpath -m "${SHARED:-../../shared/bench}")
-NCHAN_PORT=${NCHAN_PORT:-8090}
 RUNS=${RUNS:-1}
 ROWS=${ROWS:-"fanout throughput hold idle wrk"}
 if [ "${QUICK:-0}" = 1 ]; then
@@ -43,6 +45,8 @@ fi
 KEY=run-all-publish-key-$$
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
+export NCHAN_DIR=$OUT/nchan
+NCHAN_PORT=${NCHAN_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 
 die() { echo "run-all.sh: $*" >&2; exit 2; }
 [ -x "$SERVER" ] || die "no server at $SERVER: run 'swift build -c release' in the package root (or set SERVER)"
@@ -103,7 +107,7 @@ start_nchan() {   # a fresh nginx + Nchan on $NCHAN_PORT, extra environment in "
   "$SHARED/nchan.sh" stop >/dev/null 2>&1
   env "$@" "$SHARED/nchan.sh" start "$NCHAN_PORT" >/dev/null || die "nchan.sh start failed"
   sleep 0.5
-  NGINX_MASTER=$(cat /tmp/lpbench-nchan/nginx.pid)
+  NGINX_MASTER=$(cat "$NCHAN_DIR/nginx.pid")
 }
 stop_nchan() { "$SHARED/nchan.sh" stop >/dev/null 2>&1; NGINX_MASTER=""; }
 cleanup() { stop_livepage; stop_nchan; }
@@ -118,6 +122,7 @@ next_src() { SRC=$(( 1 + (RUNIDX % 20) * 10 )); RUNIDX=$((RUNIDX + 1)); }
 run() {
   local name=$1; shift
   echo "== $name: $*" | tee "$OUT/$name.log"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/$name.log"
   timeout 300 "$@" >>"$OUT/$name.log" 2>&1
   echo "   exit $?: $(grep -E '^RESULT' "$OUT/$name.log" | cut -c1-200)"
   sleep 2   # let TIME_WAIT and close processing settle between runs

@@ -43,8 +43,11 @@ def wrk_command(out, name):
 
 
 def clean(r):
+    """Completed, nothing lost, duplicated, out of order or foreign, and nobody else's
+    clients on the server (it reported more parked than this run parked)."""
     return r is not None and r.get("end") == "completed" and not r.get("lost") and not r.get("duplicated") \
-        and not r.get("out_of_order") and not r.get("seq_gaps") and not r["errors"].get("gave_up")
+        and not r.get("out_of_order") and not r.get("seq_gaps") and not r.get("foreign") \
+        and not r["errors"].get("gave_up") and r.get("server_parked", -1) <= r.get("parked", 0)
 
 
 def cell(r, key, digits=0):
@@ -57,7 +60,7 @@ def cell(r, key, digits=0):
     if value is None or value == -1:
         return "–", None
     text = f"{value:,.{digits}f}"
-    return (text if clean(r) or r.get("scenario") in ("hold", "idle") else text + " !"), float(value)
+    return (text if clean(r) else text + " !"), float(value)
 
 
 def ratio(a, b, target, better):
@@ -101,6 +104,8 @@ def table(out, run):
         else:
             q, met = ratio(vl, vn, target, better)
             t = ("≤ " if better == "lower" else "≥ ") + f"{target} × Nchan"
+            if cl.endswith("!") or cn.endswith("!"):
+                met = "unclean run"
         lines.append(f"| {scenario} | {figure} | {cb} | {cl} | {cn} | {q} | {t} | {met} |")
 
     def clients(*results):
@@ -165,8 +170,9 @@ def main():
         print("\n".join(proof))
         print(f"\n### Engine targets{f' (run {run})' if len(runs) > 1 else ''}\n")
         print("\n".join(engine))
-    print("\n'!' marks a run that did not complete cleanly (see its log). Ratios compare lpbench's two runs, "
-          "the same load generator against both servers.")
+    print("\n'!' marks a run that did not complete cleanly: something lost, duplicated, out of order or foreign, "
+          "or the server held more clients than the run parked (another load on it); see its log. "
+          "Ratios compare lpbench's two runs, the same load generator against both servers.")
     exits = os.path.join(out, "server-exits.txt")
     if os.path.exists(exits):
         bad = [l.strip() for l in open(exits) if not l.strip().endswith("status 0")]
