@@ -1,6 +1,7 @@
 import Glibc
 import LivePageRedis
 import LivePageTestSupport
+import Synchronization
 import Testing
 
 /// A TCP peer on a loopback port that speaks just enough RESP2 to stand in for a broken or
@@ -10,7 +11,9 @@ import Testing
 final class FakeRedisPeer: Sendable {
     /// The port it listens on.
     let port: Int
-    private let listener: Int32
+    /// The listening socket, until the serving thread closes it. Shut down and closed only
+    /// under the lock, so `stop()` never touches a descriptor reused by someone else.
+    private let listener: Mutex<Int32?>
 
     /// Starts listening.
     /// - Parameter respond: The bytes to answer a command (its arguments as text) with.
@@ -27,18 +30,22 @@ final class FakeRedisPeer: Sendable {
             close(fd)
             throw ServerProcessError("cannot listen on a loopback port: errno \(errno)")
         }
-        listener = fd
+        listener = Mutex(fd)
         port = Int(UInt16(bigEndian: address.sin_port))
-        BlockingThread.start { Self.serve(listener: fd, respond: respond) }
+        BlockingThread.start { [self] in
+            Self.serve(listener: fd, respond: respond)
+            listener.withLock { fd in
+                if let open = fd { close(open) }
+                fd = nil
+            }
+        }
     }
 
     /// Stops accepting; the thread ends once its current connection does.
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-    }
-
-    deinit {
-        close(listener)
+        listener.withLock { fd in
+            if let open = fd { shutdown(open, Int32(SHUT_RDWR)) }
+        }
     }
 
     private static func serve(listener: Int32, respond: @Sendable ([String]) -> [UInt8]?) {

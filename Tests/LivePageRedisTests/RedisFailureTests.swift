@@ -7,22 +7,23 @@ import Testing
 struct RedisFailureTests {
     @Test("Unreachable at start: a clear error naming the host, the port and the errno", .timeLimit(.minutes(1)))
     func unreachableAtStart() async throws {
-        let port = try RedisServer.freePort()
-        let configuration = RedisConfiguration(host: "127.0.0.1", port: port)
-        let expected = RedisError.unreachable(host: "127.0.0.1", port: port, errno: ECONNREFUSED)
+        try await RedisServer.withRefusingPort { port in
+            let configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+            let expected = RedisError.unreachable(host: "127.0.0.1", port: port, errno: ECONNREFUSED)
 
-        let error = await redisError { _ = try await RedisConnection.connect(configuration) }
-        #expect(error == expected)
-        #expect(
-            error?.description
-                == "cannot connect to Redis at 127.0.0.1:\(port): Connection refused (errno 111); is redis-server running there?"
-        )
-        #expect(error?.isConnectionFailure == true)
+            let error = await redisError { _ = try await RedisConnection.connect(configuration) }
+            #expect(error == expected)
+            #expect(
+                error?.description
+                    == "cannot connect to Redis at 127.0.0.1:\(port): Connection refused (errno 111);"
+                    + " is redis-server running there?")
+            #expect(error?.isConnectionFailure == true)
 
-        let subscriberError = await redisError {
-            _ = try await RedisSubscriber.connect(configuration, channels: ["bus"], onMessage: { _ in })
+            let subscriberError = await redisError {
+                _ = try await RedisSubscriber.connect(configuration, channels: ["bus"], onMessage: { _ in })
+            }
+            #expect(subscriberError == expected)
         }
-        #expect(subscriberError == expected)
     }
 
     @Test("A frozen Redis at start: the connect timeout ends the wait", .timeLimit(.minutes(1)))
@@ -85,7 +86,7 @@ struct RedisFailureTests {
     func replyTimeout() async throws {
         try await withRedis { server in
             let events = Recorder<RedisConnectionEvent>()
-            let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(1))
+            let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(5))
             let redis = try await RedisConnection.connect(configuration, onEvent: events.append)
             defer { redis.close() }
             let started = ContinuousClock.now
@@ -107,8 +108,7 @@ struct RedisFailureTests {
         .timeLimit(.minutes(1)))
     func frozenRedis() async throws {
         try await withRedis { server in
-            let configuration = server.configuration(
-                replyTimeout: .milliseconds(500), connectTimeout: .milliseconds(500))
+            let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(2))
             let redis = try await RedisConnection.connect(configuration)
             defer { redis.close() }
             server.signal(SIGSTOP)

@@ -102,10 +102,25 @@ final class RedisServer: Sendable {
         }
     }
 
+    /// Runs `body` with a loopback port that refuses connections: bound by a socket that
+    /// does not listen, so that no other test's server can take it meanwhile.
+    static func withRefusingPort<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(fd) }
+        let port = try bindToFreePort(fd)
+        return try await body(port)
+    }
+
     /// A loopback port nothing listens on now, found by binding port 0.
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
+        return try bindToFreePort(fd)
+    }
+
+    /// Binds `fd` to a free loopback port.
+    /// - Returns: The port.
+    private static func bindToFreePort(_ fd: Int32) throws -> Int {
         var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in

@@ -92,8 +92,7 @@ struct RedisSubscriberTests {
     func healthCheck() async throws {
         try await withRedis { server in
             let events = Recorder<RedisSubscriberEvent>()
-            var configuration = server.configuration(
-                replyTimeout: .milliseconds(500), connectTimeout: .milliseconds(500))
+            var configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(2))
             configuration.healthCheckInterval = .milliseconds(200)
             let subscriber = try await RedisSubscriber.connect(
                 configuration, channels: ["bus"], onMessage: { _ in }, onEvent: events.append)
@@ -104,7 +103,7 @@ struct RedisSubscriberTests {
             #expect(!subscriber.isSubscribed)
             server.signal(SIGCONT)
             #expect(await eventually { subscriber.isSubscribed })
-            #expect(events.all.filter(\.isSubscribed).count == 2)
+            #expect(events.all.filter(\.isSubscribed).count >= 2)
         }
     }
 }

@@ -92,6 +92,7 @@ final class CommandPipeline: RedisLinkDriver {
     private func enqueue(_ command: RedisCommand, id: UInt64, continuation: Reply) {
         let host = configuration.host
         let port = configuration.port
+        let bytes = command.encoded()
         let (failure, signal) = state.withLock { state -> (RedisError?, Bool) in
             switch state.status {
             case .connected: break
@@ -106,7 +107,7 @@ final class CommandPipeline: RedisLinkDriver {
             // Checked under the lock: a cancellation either comes before (seen here) or
             // finds the waiter below.
             guard !Task.isCancelled else { return (.cancelled, false) }
-            command.encode(into: &state.output)
+            state.output.append(contentsOf: bytes)
             state.waiters.append(
                 Waiter(id: id, continuation: continuation, deadline: ContinuousClock.now + configuration.replyTimeout))
             defer { state.wakeRequested = true }

@@ -18,7 +18,7 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// How long a TCP connection and Redis's answer to the first `PING` may take. Default
     /// 5 s.
     public var connectTimeout: Duration
-    /// How long a command may wait for its reply, counted from when it is sent; the
+    /// How long a command may wait for its reply, counted from the call to `send`; the
     /// subscriber's health-check `PING` too. Default 5 s.
     public var replyTimeout: Duration
     /// The wait before the second attempt to reconnect (the first is immediate); each

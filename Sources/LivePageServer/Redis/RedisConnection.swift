@@ -66,6 +66,8 @@ public final class RedisConnection: Sendable {
         }
         switch started {
         case .success:
+            // A cancellation just as the connection was made has closed it.
+            guard !link.isClosed else { throw .cancelled }
             return RedisConnection(configuration: configuration, link: link, pipeline: pipeline)
         case .failure(let error):
             link.close()

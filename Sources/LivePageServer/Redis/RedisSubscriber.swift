@@ -68,6 +68,8 @@ public final class RedisSubscriber: Sendable {
         }
         switch started {
         case .success:
+            // A cancellation just as the connection was made has closed it.
+            guard !link.isClosed else { throw .cancelled }
             return RedisSubscriber(configuration: configuration, link: link, subscription: subscription)
         case .failure(let error):
             link.close()

@@ -6,7 +6,8 @@
 /// published to the channels are missed: Redis does not keep them.
 public enum RedisSubscriberEvent: Sendable, Equatable {
     /// Redis confirmed the subscription to every channel on a new connection: the first,
-    /// or after a loss. Messages are delivered from now on.
+    /// or after a loss. Messages are delivered from now on (with several channels, those
+    /// on a channel confirmed first may come just before this event).
     case subscribed(channels: [String])
     /// The subscription's connection broke (or stopped answering its health-check `PING`),
     /// for the reason given; reconnection has begun. Reported as soon as the break is
