@@ -63,7 +63,7 @@ final class RedisLink: Sendable {
             }
             let stream: RedisStream
             do {
-                stream = try connect()
+                stream = try connect(buffer: buffer)
             } catch {
                 if !started {
                     driver.linkDidFailToStart(error)
@@ -89,8 +89,9 @@ final class RedisLink: Sendable {
         }
     }
 
-    /// Connects and says `AUTH` (with a password) and `PING`, within the connect timeout.
-    private func connect() throws(RedisError) -> RedisStream {
+    /// Connects and says `AUTH` (with a password) and `PING`, within the connect timeout,
+    /// reading with `buffer`.
+    private func connect(buffer: UnsafeMutableRawBufferPointer) throws(RedisError) -> RedisStream {
         let host = configuration.host
         let port = configuration.port
         let deadline = ContinuousClock.now + configuration.connectTimeout
@@ -103,8 +104,6 @@ final class RedisLink: Sendable {
         stream.enqueue { buffer in
             for command in commands { command.encode(into: &buffer) }
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
-        defer { buffer.deallocate() }
         var replies: [RESPValue] = []
         while replies.count < commands.count {
             if isClosed { throw .closed }
