@@ -137,6 +137,7 @@ extension OutputAnswer {
         case .superseded: "superseded"
         case .gone(let reason): "gone(\(reason))"
         case .shuttingDown: "shuttingDown"
+        case .unavailable: "unavailable"
         }
     }
 

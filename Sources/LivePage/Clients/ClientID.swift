@@ -5,26 +5,35 @@
 /// generator (`getrandom`), which leaves 122 unpredictable bits once the UUID version
 /// and variant bits are set. ``description`` gives the full id for the one place that
 /// needs it, the registration answer; logs and metrics use ``redacted``.
+///
+/// When several servers share the clients of one site, each id carries its home
+/// server's tag in its first byte (its first two hex digits), so that a load balancer
+/// sends every request of a client to the server that holds its queue; 114 bits stay
+/// unpredictable.
 public struct ClientID: Sendable, Hashable {
     /// The first 8 bytes, most significant first.
     let high: UInt64
     /// The last 8 bytes.
     let low: UInt64
 
-    /// A new random id.
-    public init() {
+    /// A new random id; with a `nodeTag`, its first byte is that tag.
+    public init(nodeTag: UInt8? = nil) {
         var generator = SystemRandomNumberGenerator()
-        self.init(random: &generator)
+        self.init(random: &generator, nodeTag: nodeTag)
     }
 
     /// A new id from `generator`, which must be cryptographically secure outside tests.
-    init(random generator: inout some RandomNumberGenerator) {
-        let high = generator.next() as UInt64
+    init(random generator: inout some RandomNumberGenerator, nodeTag: UInt8? = nil) {
+        var high = generator.next() as UInt64
         let low = generator.next() as UInt64
+        if let nodeTag { high = (high & 0x00FF_FFFF_FFFF_FFFF) | UInt64(nodeTag) << 56 }
         // Version 4 (bits 76-79 of the UUID = 0100) and the RFC 4122 variant (10).
         self.high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         self.low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
     }
+
+    /// The id's first byte: its home server's tag, when servers tag their ids.
+    public var nodeTag: UInt8 { UInt8(truncatingIfNeeded: high >> 56) }
 
     /// The id written as `text`, or `nil` unless it is exactly a lowercase UUID
     /// (`8-4-4-4-12` hex digits). Uppercase is refused so that one id has one spelling.

@@ -15,6 +15,7 @@ public struct ManagerError: Error, Sendable, Hashable {
         case superseded
         case afterBeyondLastSeq
         case shuttingDown
+        case unavailable
         case eventTooLarge(limit: Int)
         case inputRejected(String)
         case invalidEvent(EventError)
@@ -53,6 +54,9 @@ public struct ManagerError: Error, Sendable, Hashable {
     /// The server is shutting down.
     public static let shuttingDown = ManagerError(.shuttingDown)
 
+    /// The server cannot serve output for now: it lost the other servers of its site.
+    public static let unavailable = ManagerError(.unavailable)
+
     /// An event's JSON is larger than a client's queue limit (`limit` bytes), so no client
     /// could ever hold it.
     public static func eventTooLarge(limit: Int) -> ManagerError { ManagerError(.eventTooLarge(limit: limit)) }
@@ -73,7 +77,7 @@ public struct ManagerError: Error, Sendable, Hashable {
         case .clientGone: 410
         case .eventTooLarge: 413
         case .tooManyClientsForPrincipal, .tooManyLocations: 429
-        case .tooManyClients, .shuttingDown: 503
+        case .tooManyClients, .shuttingDown, .unavailable: 503
         }
     }
 
@@ -104,6 +108,7 @@ extension ManagerError: CustomStringConvertible {
         case .superseded: "A newer output request for this client took over; another tab uses this client id."
         case .afterBeyondLastSeq: "The parameter 'after' is higher than the last seq given to this client."
         case .shuttingDown: "The server is shutting down; try again shortly."
+        case .unavailable: "The server lost its link to the other servers of this site; try again shortly."
         case .eventTooLarge(let limit): "An event is larger than a client's queue limit of \(limit) bytes."
         case .inputRejected(let reason): reason
         case .invalidEvent(let error): error.description

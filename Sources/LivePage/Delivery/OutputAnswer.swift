@@ -8,4 +8,7 @@ public enum OutputAnswer: Sendable {
     case gone(ClientGoneReason)
     /// The server is shutting down (`503` with a spread `Retry-After`).
     case shuttingDown
+    /// The server cannot serve output for now: it lost the other servers of its site and
+    /// may be missing events (`503` with a spread `Retry-After`).
+    case unavailable
 }

@@ -40,6 +40,11 @@ extension ClientManager {
         /// Default 100,000.
         public var rememberedGoneClients = 100_000
 
+        /// The tag of this server among several sharing one site's clients, written into
+        /// the first byte of every client id it issues so a load balancer can route each
+        /// client home. `nil` (the default, one server) leaves ids wholly random.
+        public var nodeTag: UInt8?
+
         /// The defaults.
         public init() {}
     }

@@ -141,6 +141,7 @@ extension ClientManager {
         }
         let location = record.location
         let changed = location.remove(record)
+        if changed { localPresenceChanged(at: location.name, in: &state, now: now) }
         if location.isEmpty {
             location.flushTimer?.cancel()
             state.locations[ExactName(location.name)] = nil

@@ -37,6 +37,7 @@ extension ClientManager {
         defer { answers.deliver() }
         return try state.withLock { state throws(ManagerError) -> PollResult in
             guard !state.isShuttingDown else { return .answered(.shuttingDown) }
+            guard !state.isOutputSuspended else { return .answered(.unavailable) }
             guard let record = state.clients[id] else { return .answered(.gone(state.gone.reason(for: id))) }
             guard after <= record.lastSeq else { throw .afterBeyondLastSeq }
             if after > record.acknowledged {
@@ -100,6 +101,7 @@ extension ClientManager {
         case .superseded: throw ManagerError.superseded
         case .gone(let reason): throw ManagerError.clientGone(reason)
         case .shuttingDown: throw ManagerError.shuttingDown
+        case .unavailable: throw ManagerError.unavailable
         }
     }
 

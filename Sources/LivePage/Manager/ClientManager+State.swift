@@ -17,6 +17,14 @@ extension ClientManager {
         var hold: HoldWheel
         /// Whether the clock will tick the hold wheel.
         var holdTickScheduled = false
+        /// Who is online on the other servers of the site, by location.
+        var remote: [ExactName: PresencePart] = [:]
+        /// Locations whose local part of presence changed since it was last reported.
+        var changedLocalParts: Set<ExactName> = []
+        /// Whether a report of local presence is scheduled.
+        var localPartReportScheduled = false
+        /// While set, polls are answered ``OutputAnswer/unavailable``.
+        var isOutputSuspended = false
 
         init(rememberedGoneClients: Int, hold: HoldWheel) {
             self.hold = hold

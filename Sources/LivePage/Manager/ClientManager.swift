@@ -23,6 +23,7 @@ public final class ClientManager: Sendable {
     let bus: any EventBus
     let state: Mutex<State>
     let inputHandlerStorage: Mutex<InputHandler>
+    let localPresenceObserver = Mutex<LocalPresenceObserver?>(nil)
 
     /// A manager.
     ///
@@ -89,10 +90,11 @@ public final class ClientManager: Sendable {
                     throw .tooManyLocations(limit: configuration.maximumLocations)
                 }
                 locationState = LocationState(name: location)
+                locationState.remote = state.remote[ExactName(location)]
                 state.locations[ExactName(location)] = locationState
             }
-            var id = ClientID()
-            while state.clients[id] != nil { id = ClientID() }
+            var id = ClientID(nodeTag: configuration.nodeTag)
+            while state.clients[id] != nil { id = ClientID(nodeTag: configuration.nodeTag) }
             let info = ClientInfo(id: id, location: location, principal: principal, presence: presence)
             let record = ClientRecord(info: info, location: locationState, expiresAt: now + configuration.firstPollTimeout)
             state.clients[id] = record
@@ -101,7 +103,10 @@ public final class ClientManager: Sendable {
             if presence != .none {
                 sendPresenceState(to: record, in: &state, answers: &answers)
             }
-            if changed { presenceChanged(at: locationState, in: &state, now: now, answers: &answers) }
+            if changed {
+                localPresenceChanged(at: location, in: &state, now: now)
+                presenceChanged(at: locationState, in: &state, now: now, answers: &answers)
+            }
             return info
         }
         return Registration(client: client, refresh: Self.wholeSeconds(roundingUp: configuration.refresh), after: 0)
@@ -136,7 +141,8 @@ public final class ClientManager: Sendable {
     public func online(at location: String) -> Online {
         state.withLock { state in
             guard let snapshot = state.locations[ExactName(location)]?.snapshot else {
-                return Online(location: location, principals: [], anonymous: 0)
+                let remote = state.remote[ExactName(location)] ?? .empty
+                return Online(location: location, principals: remote.principals, anonymous: remote.anonymous)
             }
             return Online(location: location, principals: snapshot.principals, anonymous: snapshot.anonymous)
         }

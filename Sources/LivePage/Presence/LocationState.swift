@@ -14,6 +14,10 @@ final class LocationState {
     var flushTimer: TimerHandle?
     /// When presence events were last sent here.
     var lastFlush: Duration?
+    /// Who is online here on the other servers of the site, if any.
+    var remote: PresencePart? {
+        didSet { if remote != oldValue { cachedSnapshot = nil } }
+    }
 
     init(name: String) {
         self.name = name
@@ -62,10 +66,17 @@ final class LocationState {
         return changed
     }
 
-    /// Who is online here now.
+    /// This server's own part of who is online here.
+    var localPart: PresencePart {
+        PresencePart(principals: principalTabs.keys.map(\.string), anonymous: anonymous)
+    }
+
+    /// Who is online here now, on every server.
     var snapshot: PresenceSnapshot {
         if let cachedSnapshot { return cachedSnapshot }
-        let snapshot = PresenceSnapshot(principals: principalTabs.keys.sorted().map(\.string), anonymous: anonymous)
+        var principals = Set(principalTabs.keys)
+        if let remote { principals.formUnion(remote.principals.map(ExactName.init)) }
+        let snapshot = PresenceSnapshot(principals: principals.sorted().map(\.string), anonymous: anonymous + (remote?.anonymous ?? 0))
         cachedSnapshot = snapshot
         return snapshot
     }

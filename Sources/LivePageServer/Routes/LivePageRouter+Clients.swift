@@ -140,6 +140,7 @@ extension LivePageRouter {
         case .superseded: RouteError(ManagerError.superseded).response()
         case .gone(let reason): RouteError.gone(reason).response()
         case .shuttingDown: RouteError.shuttingDown.response()
+        case .unavailable: RouteError(ManagerError.unavailable).response()
         }
     }
 
