@@ -42,6 +42,14 @@ def wrk_command(out, name):
         return "wrk"
 
 
+def cpu_per_delivery(r):
+    """Server CPU microseconds per delivery over the measured phase, as a RESULT-like
+    object for cell(), or None."""
+    if r is None or not r.get("delivered") or r.get("server_cpu_s", -1) < 0:
+        return None
+    return dict(r, cpu_us_per_delivery=r["server_cpu_s"] * 1e6 / r["delivered"])
+
+
 def clean(r):
     """Completed, nothing lost, duplicated, out of order or foreign, and nobody else's
     clients on the server (it reported more parked than this run parked)."""
@@ -116,10 +124,12 @@ def table(out, run):
         row(s, "latency p99 ms", fb, fl, fn, "latency_ms.p99", 1, 0.7, "lower")
         row(s, "latency p50 ms", fb, fl, fn, "latency_ms.p50", 1)
         row(s, "server CPU s (measured phase)", fb, fl, fn, "server_cpu_s", 2)
+        row(s, "server CPU µs per delivery", *map(cpu_per_delivery, (fb, fl, fn)), "cpu_us_per_delivery", 1)
     if tb or tl or tn:
         s = f"throughput: {clients(tb, tl, tn)} clients, 4 publishers, window 64 (Nchan multipart)"
         row(s, "deliveries/s", tb, tl, tn, "deliveries_per_s", 0, 1.0, "higher")
         row(s, "latency p50 ms", tb, tl, tn, "latency_ms.p50", 1)
+        row(s, "server CPU µs per delivery", *map(cpu_per_delivery, (tb, tl, tn)), "cpu_us_per_delivery", 1)
     if hb or hl or hn:
         s = f"hold: {clients(hb, hl, hn)} parked clients"
         row(s, "RSS per client, bytes", hb, hl, hn, "rss_per_client_bytes", 0, 0.5, "lower")
@@ -160,6 +170,16 @@ def main():
             meta = f.read().strip()
     except OSError:
         meta = ""
+    loads = []
+    for name in os.listdir(out):
+        if name.endswith(".log"):
+            with open(os.path.join(out, name)) as f:
+                for line in f:
+                    m = re.match(r"load average before: ([0-9.]+)", line)
+                    if m:
+                        loads.append(float(m.group(1)))
+    if loads:
+        meta += f"\nload average (1 min) before each run: {min(loads):.2f} to {max(loads):.2f} on {os.cpu_count()} cores"
     runs = sorted({int(m.group(1)) for n in os.listdir(out) for m in [re.search(r"-r(\d+)\.log$", n)] if m})
     print("## LivePage against nginx + Nchan, one run\n")
     for line in meta.splitlines():
