@@ -44,7 +44,7 @@ let package = Package(
         ),
 
         // The `livepage-server` command.
-        .executableTarget(name: "livepage-server", dependencies: ["LivePage", "LivePageServer"]),
+        .executableTarget(name: "livepage-server", dependencies: ["LivePage", "LivePageRedis", "LivePageServer"]),
 
         // Compiles Resources/ (livepage.js, the demo pages) into the server binary,
         // so the binary serves them wherever it is copied.

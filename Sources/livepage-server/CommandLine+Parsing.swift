@@ -1,4 +1,5 @@
 import LivePage
+import LivePageRedis
 import LivePageServer
 
 /// What the command line asked for.
@@ -7,6 +8,8 @@ enum Invocation {
     case run(LivePageServer.Configuration)
     /// Print the help.
     case help
+    /// Print the nginx configuration for these servers.
+    case printNginxConfiguration(NginxConfiguration)
 }
 
 /// A command line or environment the command cannot run with: one line for the user.
@@ -51,6 +54,18 @@ enum CommandLineOptions {
         },
         .seconds("shutdown-grace", "time in-flight requests get at shutdown (default 10)") { $0.shutdownGracePeriod = $1 },
         .integer("event-loops", "event-loop threads (default: one per core)", in: 1...256) { $0.eventLoopCount = $1 },
+        CommandLineOption(name: "redis", valueName: "HOST:PORT", help: "several servers behind one address share this Redis (default: one server, in memory)") {
+            configuration, text throws(OptionValueError) in
+            do {
+                configuration.redis = try RedisConfiguration(address: text)
+            } catch {
+                throw OptionValueError(requirement: "must be HOST:PORT, such as 127.0.0.1:6379")
+            }
+        },
+        .integer("node-tag", "this server's tag among several, 1 to 255, each its own (required with --redis)", in: 1...255) {
+            $0.nodeTag = UInt8($1)
+        },
+        CommandLineOption(name: "print-nginx-config", valueName: "TAG=HOST:PORT,...", help: "print the nginx configuration routing each client to its home server, then exit") { _, _ in },
         CommandLineOption(name: "no-demo", valueName: nil, help: "do not serve the demo pages at / and /board") { configuration, _ in
             configuration.servesDemo = false
         },
@@ -73,6 +88,7 @@ enum CommandLineOptions {
             configuration.servesDemo = false
         }
         var given: Set<String> = []
+        var nginxNodes: String?
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -88,6 +104,14 @@ enum CommandLineOptions {
                 throw UsageError(description: "unknown option '--\(name)'; see --help")
             }
             if name == "help" { return .help }
+            if name == "print-nginx-config" {
+                guard let list = inlineValue ?? (index < arguments.count ? arguments[index] : nil) else {
+                    throw UsageError(description: "--print-nginx-config needs a value")
+                }
+                if inlineValue == nil { index += 1 }
+                nginxNodes = list
+                continue
+            }
             guard option.valueName != nil else {
                 guard inlineValue == nil else { throw UsageError(description: "--\(name) takes no value") }
                 try apply(option, "", to: &configuration, source: "--\(name)")
@@ -105,6 +129,15 @@ enum CommandLineOptions {
                 clearList(of: name, in: &configuration)
             }
             try apply(option, value, to: &configuration, source: "--\(name)")
+        }
+        if let nginxNodes {
+            do {
+                var nginx = try NginxConfiguration(parsing: nginxNodes)
+                nginx.prefix = configuration.prefix
+                return .printNginxConfiguration(nginx)
+            } catch {
+                throw UsageError(description: error.description)
+            }
         }
         do {
             try configuration.validate()

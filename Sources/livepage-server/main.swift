@@ -4,6 +4,7 @@
 
 import Dispatch
 import Glibc
+import LivePageRedis
 import LivePageServer
 
 // SIGINT and SIGTERM are blocked from the start, in this thread and every thread started
@@ -31,14 +32,21 @@ do {
     fail(error.description)
 }
 
-guard case .run(let configuration) = invocation else {
+let configuration: LivePageServer.Configuration
+switch invocation {
+case .run(let runConfiguration):
+    configuration = runConfiguration
+case .help:
     print(CommandLineOptions.help, terminator: "")
+    exit(0)
+case .printNginxConfiguration(let nginx):
+    print(nginx.text, terminator: "")
     exit(0)
 }
 
 let server: LivePageServer
 do {
-    server = try LivePageServer(configuration: configuration)
+    server = try await LivePageServer.connecting(configuration: configuration)
     try server.start()
 } catch {
     fail("\(error)")
@@ -52,6 +60,9 @@ if configuration.servesDemo {
 }
 if configuration.tokenSecret == nil {
     configuration.log("open mode: principals are NOT authenticated (any page may claim any name); set --token-secret to require signed tokens")
+}
+if let redis = configuration.redis, let tag = configuration.nodeTag {
+    configuration.log("node \(tag) of several, sharing the Redis at \(redis.address)")
 }
 if configuration.publishKeys.isEmpty {
     configuration.log("publishing is disabled; set --publish-key to let backends publish")

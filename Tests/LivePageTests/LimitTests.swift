@@ -200,7 +200,7 @@ struct LimitTests {
 
     @Test func errorsSayWhatToDo() {
         #expect(ManagerError.tooManyClients(limit: 5).description == "The server holds its maximum of 5 clients; try again later.")
-        #expect(ManagerError.clientGone(.evicted).description == "The client fell too far behind and was dropped; reload the page.")
+        #expect(ManagerError.clientGone(.evicted).description == "The client's events could not all be kept (it fell too far behind, or its server lost them); reload the page.")
         #expect(ManagerError.afterBeyondLastSeq.description == "The parameter 'after' is higher than the last seq given to this client.")
         #expect(ManagerError.superseded.goneReason == nil)
         #expect(!ManagerError.superseded.isTemporary)

@@ -104,7 +104,7 @@ extension ManagerError: CustomStringConvertible {
         case .clientGone(.unknown): "The client is unknown; register again."
         case .clientGone(.expired): "The client expired after it stopped polling; register again."
         case .clientGone(.closed): "The client was closed; register again."
-        case .clientGone(.evicted): "The client fell too far behind and was dropped; reload the page."
+        case .clientGone(.evicted): "The client's events could not all be kept (it fell too far behind, or its server lost them); reload the page."
         case .superseded: "A newer output request for this client took over; another tab uses this client id."
         case .afterBeyondLastSeq: "The parameter 'after' is higher than the last seq given to this client."
         case .shuttingDown: "The server is shutting down; try again shortly."

@@ -21,11 +21,18 @@ public protocol EventBus: Sendable {
     /// cannot, and the caller uses ``publish(_:)``. The in-memory bus can, so a single
     /// server answers publishes on the thread that read them, with no task.
     func publishImmediately(_ message: BusMessage) -> Int?
+
+    /// Leaves the bus when the server shuts down, so that the other servers learn at once
+    /// that this one's clients are gone.
+    func shutDown() async
 }
 
 extension EventBus {
     /// A bus to other servers must await them: by default it cannot publish at once.
     public func publishImmediately(_ message: BusMessage) -> Int? { nil }
+
+    /// By default there is nothing to leave.
+    public func shutDown() async {}
 }
 
 /// What travels on an ``EventBus``.

@@ -47,7 +47,7 @@ extension LivePageRouter {
         try authorizePublisher(request)
         guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
         let body = try Self.jsonObject(of: request)
-        let audience = try Self.audience(in: body)
+        let audience = try Audience(json: body["to"])
         guard case .array(let list)? = body["events"], !list.isEmpty else {
             throw RouteError.badRequest("The field 'events' must be a non-empty array of events.")
         }
@@ -75,7 +75,7 @@ extension LivePageRouter {
     func disconnect(_ request: HTTPRequest) async throws -> HTTPResponse {
         try authorizePublisher(request)
         guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
-        let audience = try Self.audience(in: try Self.jsonObject(of: request))
+        let audience = try Audience(json: try Self.jsonObject(of: request)["to"])
         let count = try await manager.disconnect(audience)
         return Self.json(["disconnected": .number(JSONNumber(count))])
     }
@@ -112,40 +112,5 @@ extension LivePageRouter {
             matched = true
         }
         guard matched else { throw unauthorized }
-    }
-
-    /// The audience in a body's `to`: exactly one of `location`, `principal`, `client`
-    /// or `all: true`, and optionally `except` (a client id).
-    static func audience(in body: JSONObject) throws(RouteError) -> Audience {
-        guard let to = body["to"]?.objectValue else {
-            throw .badRequest("The field 'to' must be an object naming the audience.")
-        }
-        var target: Audience.Target?
-        var excluded: ClientID?
-        for (key, value) in to {
-            let named: Audience.Target
-            switch (key, value) {
-            case ("location", .string(let location)) where !location.isEmpty: named = .location(location)
-            case ("principal", .string(let principal)) where !principal.isEmpty: named = .principal(principal)
-            case ("client", .string(let text)):
-                guard let id = ClientID(text) else { throw .badRequest("to.client must be a client id.") }
-                named = .client(id)
-            case ("all", .bool(true)): named = .everyone
-            case ("except", .string(let text)):
-                guard let id = ClientID(text) else { throw .badRequest("to.except must be a client id.") }
-                excluded = id
-                continue
-            case ("location", _), ("principal", _): throw .badRequest("to.\(key) must be a non-empty string.")
-            case ("client", _), ("except", _): throw .badRequest("to.\(key) must be a client id.")
-            case ("all", _): throw .badRequest("to.all must be true.")
-            default: throw .badRequest("'to' has a field that is not an audience; use location, principal, client, all or except.")
-            }
-            guard target == nil else {
-                throw .badRequest("'to' must name exactly one of location, principal, client or all.")
-            }
-            target = named
-        }
-        guard let target else { throw .badRequest("'to' must name exactly one of location, principal, client or all.") }
-        return Audience(target, excluding: excluded)
     }
 }

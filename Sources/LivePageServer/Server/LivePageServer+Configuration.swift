@@ -1,6 +1,7 @@
 public import LivePage
 import Glibc
 import LivePageHTTP
+public import LivePageRedis
 
 extension LivePageServer {
     /// How a LivePage server runs: where it listens, how it authenticates, its timings
@@ -45,6 +46,16 @@ extension LivePageServer {
         public var shutdownGracePeriod: Duration = .seconds(10)
         /// Event-loop threads (default one per core).
         public var eventLoopCount = HTTPServerConfiguration.coreCount
+        /// The Redis that several servers behind one address share (`nil`, the default: one
+        /// server, in memory). See ``LivePageServer/connecting(configuration:registry:clock:pages:)``.
+        public var redis: RedisConfiguration?
+        /// This server's tag among several (1 to 255, each server its own), written into the
+        /// first byte of its client ids so a load balancer routes each client home.
+        /// Required with ``redis``.
+        public var nodeTag: UInt8? {
+            get { manager.nodeTag }
+            set { manager.nodeTag = newValue }
+        }
         /// Where log lines go (default standard error, each line prefixed `livepage: `).
         public var log: @Sendable (String) -> Void = Configuration.standardErrorLog
 
@@ -76,6 +87,9 @@ extension LivePageServer {
             }
             if let publicOrigin, !Self.isOrigin(publicOrigin) {
                 throw .invalid("public-origin", "'\(publicOrigin)' is not an origin such as https://example.com")
+            }
+            if redis != nil, nodeTag == nil || nodeTag == 0 {
+                throw .invalid("node-tag", "is required with --redis: a number from 1 to 255, different on each server")
             }
             guard manager.refresh >= .seconds(1) else { throw .invalid("refresh", "must be at least 1 second") }
             guard manager.grace >= .zero else { throw .invalid("grace", "must not be negative") }

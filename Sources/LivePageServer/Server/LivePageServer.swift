@@ -24,6 +24,8 @@ public final class LivePageServer: Sendable {
     public let manager: ClientManager
     let router: LivePageRouter
     let http: HTTPServer
+    /// Where sends go; left when the server shuts down.
+    let bus: any EventBus
     private let stopWaiters = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// A server, not yet listening.
@@ -73,6 +75,7 @@ public final class LivePageServer: Sendable {
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
         self.router = router
         self.http = http
+        self.bus = bus
         if let pages {
             router.pages.withLock {
                 $0 = { [weak self] request in
@@ -81,6 +84,25 @@ public final class LivePageServer: Sendable {
                 }
             }
         }
+    }
+
+    /// A server on the bus its configuration names: a ``RedisEventBus`` when
+    /// ``Configuration/redis`` is set (connected now, so that an unreachable Redis fails
+    /// here, with a clear error), in memory otherwise.
+    /// - Throws: ``ConfigurationError`` for a setting that cannot work, `RedisError` when
+    ///   Redis cannot be reached.
+    public static func connecting(
+        configuration: Configuration,
+        registry: EventRegistry = EventRegistry(),
+        clock: any LivePageClock = SystemClock.shared,
+        pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)? = nil
+    ) async throws -> LivePageServer {
+        try configuration.validate()
+        guard let redis = configuration.redis, let nodeTag = configuration.nodeTag else {
+            return try LivePageServer(configuration: configuration, registry: registry, clock: clock, pages: pages)
+        }
+        let bus = try await RedisEventBus.connect(RedisEventBus.Configuration(redis: redis, nodeTag: nodeTag), log: configuration.log)
+        return try LivePageServer(configuration: configuration, registry: registry, clock: clock, bus: bus, pages: pages)
     }
 
     /// The event factories for input.
@@ -102,6 +124,7 @@ public final class LivePageServer: Sendable {
     /// then closes every connection. Returns when the server has stopped.
     public func shutDown() async {
         await http.shutDown(gracePeriod: configuration.shutdownGracePeriod)
+        await bus.shutDown()
         let waiters = stopWaiters.withLock { state in
             state.stopped = true
             defer { state.waiters = [] }
