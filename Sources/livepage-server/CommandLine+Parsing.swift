@@ -62,6 +62,8 @@ enum CommandLineOptions {
                 throw OptionValueError(requirement: "must be HOST:PORT, such as 127.0.0.1:6379")
             }
         },
+        // Applied once every option is read: see `parse`.
+        CommandLineOption(name: "redis-password", valueName: "PASSWORD", help: "the password Redis requires (AUTH); prefer the variable, which ps does not show") { _, _ in },
         .integer("node-tag", "this server's tag among several, 1 to 255, each its own (required with --redis)", in: 1...255) {
             $0.nodeTag = UInt8($1)
         },
@@ -77,13 +79,14 @@ enum CommandLineOptions {
     static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Invocation {
         var configuration = LivePageServer.Configuration()
         configuration.servesDemo = true
-        for option in all where option.valueName != nil {
+        for option in all where option.valueName != nil && option.name != "print-nginx-config" {
             guard let value = environment[option.environmentVariable] else { continue }
             let values = option.isRepeatable ? value.split(separator: ",").map(String.init) : [value]
             for value in values {
                 try apply(option, value, to: &configuration, source: option.environmentVariable)
             }
         }
+        var redisPassword = environment["LIVEPAGE_REDIS_PASSWORD"]
         if let value = environment["LIVEPAGE_NO_DEMO"], !value.isEmpty, value != "0" {
             configuration.servesDemo = false
         }
@@ -125,10 +128,20 @@ enum CommandLineOptions {
                 value = arguments[index]
                 index += 1
             }
+            if name == "redis-password" {
+                redisPassword = value
+                continue
+            }
             if given.insert(name).inserted, option.isRepeatable {
                 clearList(of: name, in: &configuration)
             }
             try apply(option, value, to: &configuration, source: "--\(name)")
+        }
+        if let redisPassword {
+            guard !redisPassword.isEmpty, configuration.redis != nil else {
+                throw UsageError(description: "--redis-password needs --redis, and must not be empty")
+            }
+            configuration.redis?.password = redisPassword
         }
         if let nginxNodes {
             do {
@@ -156,7 +169,8 @@ enum CommandLineOptions {
         do {
             try option.apply(&configuration, value)
         } catch {
-            let shown = option.name.contains("key") || option.name.contains("secret") ? "" : " (got '\(value)')"
+            let isSecret = ["key", "secret", "password"].contains { option.name.contains($0) }
+            let shown = isSecret ? "" : " (got '\(value)')"
             throw UsageError(description: "\(source) \(error.requirement)\(shown)")
         }
     }
@@ -185,7 +199,7 @@ enum CommandLineOptions {
             """
         for option in all {
             let flag = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
-            let variable = option.name == "help" ? "" : "  [\(option.environmentVariable)]"
+            let variable = ["help", "print-nginx-config"].contains(option.name) ? "" : "  [\(option.environmentVariable)]"
             text += "  " + flag.padding(toLength: 34) + option.help + variable + "\n"
         }
         return text
