@@ -78,6 +78,9 @@ final class LoadDriver {
     private var timers: [Timer] = []
     private var publisher: RawConnection?
     private var publishInFlight: PlannedPublish?
+    /// The request of the publish in flight, to send again after a reset.
+    private var publishRequest = ""
+    private var publisherFate = Fate.normal
     private var planExhausted = false
     private var report = LoadReport()
 
@@ -476,30 +479,61 @@ final class LoadDriver {
     }
 
     private func sendPublish(_ publish: PlannedPublish) throws {
-        if publisher == nil {
-            publisher = try RawConnection(port: port)
-        }
-        var body = #"{"to":\#(publish.audience),"events":["#
+        var body = #"{"to":\#(publish.audience),"#
+        if resets.publisher > 0 { body += #""id":"publish-\#(report.publishes)","# }
+        body += #""events":["#
         for number in publish.events {
             if number != publish.events.lowerBound { body += "," }
             body += #"{"verb":"n","n":\#(number)\#(padding)}"#
         }
         body += "]}"
-        try publisher?.send(
+        publishRequest =
             "POST \(prefix)/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(publishKey)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         publishInFlight = publish
+        try transmitPublish()
+    }
+
+    /// Sends the publish in flight, on a new connection if need be, and draws its fate.
+    private func transmitPublish() throws {
+        if publisher == nil { publisher = try RawConnection(port: port) }
+        let draw = Double.random(in: 0..<1, using: &random)
+        publisherFate = draw < resets.publisher / 2 ? .resetWhileParked : draw < resets.publisher ? .resetMidResponse : .normal
+        try publisher?.send(publishRequest)
+        try resetPublisherIfDue(answerArriving: false)
+    }
+
+    /// Resets the publisher's connection when its fate says so now, and sends the publish
+    /// again. `.resetWhileParked` here: once the request has gone; `.resetMidResponse`: when
+    /// the answer starts to arrive.
+    private func resetPublisherIfDue(answerArriving: Bool) throws {
+        guard let publisher else { return }
+        switch publisherFate {
+        case .resetWhileParked where publisher.hasSentEverything, .resetMidResponse where answerArriving:
+            publisher.reset()
+            self.publisher = nil
+            report.publisherResets += 1
+            try transmitPublish()
+        default:
+            return
+        }
     }
 
     private func handlePublisher(_ events: Int16) throws {
         guard let publisher, let publish = publishInFlight else { return }
         if !publisher.isConnected { try publisher.finishConnecting() }
         if events & Int16(POLLOUT) != 0 { try publisher.flush() }
+        try resetPublisherIfDue(answerArriving: false)
+        guard publisher === self.publisher else { return }
         var closed = false
         while true {
             let received = publisher.receive()
             if received == .closed { closed = true }
             guard case .bytes = received else { break }
+        }
+        if publisher.hasPartialResponse {
+            try resetPublisherIfDue(answerArriving: true)
+            guard publisher === self.publisher else { return }
         }
         guard let response = try publisher.nextResponse() else {
             if closed { throw TestHTTPClientError(.closed, "the server closed the publisher's connection") }

@@ -19,6 +19,12 @@ struct ResetPolicy: Sendable {
     /// The fraction of connections opened with a small receive buffer (2 KiB), so that
     /// large answers arrive, and are cut, in pieces.
     var smallReceiveBuffer = 0.0
+    /// The fraction of publishes whose connection is reset, half of them right after the
+    /// request is sent (the server may or may not have read it), half when the answer
+    /// starts to arrive (it was delivered, the answer is lost). The publisher then sends
+    /// the same publish again with the same `id`, as a backend retrying would, and it must
+    /// be delivered once. Publishes carry an `id` only when this is above 0.
+    var publisher = 0.0
 
     /// No resets: every poll runs to its answer.
     static let none = ResetPolicy()
@@ -90,6 +96,8 @@ struct LoadReport: Sendable {
     var resetsBeforeRequest = 0
     var resetsWhileParked = 0
     var resetsMidResponse = 0
+    /// Publish connections reset by the driver (each publish then sent again).
+    var publisherResets = 0
     /// Connections the server closed on its own (none expected).
     var serverCloses = 0
     /// Connections opened.
@@ -119,7 +127,7 @@ struct LoadReport: Sendable {
         \(eventsApplied) applied, in \(duration)
         \(polls) polls on \(connections) connections: \(eventAnswers) with events, \(idleAnswers) idle, \(conflicts) 409
         resets: \(resetsBeforeRequest) before the request, \(resetsWhileParked) while parked, \(resetsMidResponse) mid-response; \
-        \(serverCloses) closed by the server; \(evictions) evicted
+        \(serverCloses) closed by the server; \(evictions) evicted; \(publisherResets) publishes reset and sent again
         """
     }
 }

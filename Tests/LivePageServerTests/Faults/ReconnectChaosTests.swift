@@ -5,9 +5,10 @@ extension Faults {
     /// Reconnect chaos: a thousand pages long-polling the real `livepage-server` while their
     /// connections are reset at random (`RST`, not `FIN`): before a request, while a poll is
     /// parked, and halfway through an answer. Twenty thousand events are published to
-    /// locations, principals, everyone, and a location but one client. Every client, resuming
-    /// each time with `after`, must end with every event addressed to it exactly once, in seq
-    /// order, with no gap.
+    /// locations, principals, everyone, and a location but one client, by a publisher whose
+    /// own connection is reset now and then (it sends the publish again with the same `id`).
+    /// Every client, resuming each time with `after`, must end with every event addressed to
+    /// it exactly once, in seq order, with no gap.
     ///
     /// `Benchmarks/faults/chaos.sh` runs the same test at a larger scale through
     /// `FAULTS_CHAOS_CLIENTS`, `FAULTS_CHAOS_EVENTS` and `FAULTS_SERVER`; `FAULTS_SEED`
@@ -28,7 +29,8 @@ extension Faults {
                 let report = try await BlockingThread.run {
                     let driver = LoadDriver(
                         port: port, publishKey: publishKey, clientIDs: ids,
-                        resets: ResetPolicy(beforeRequest: 0.03, whileParked: 0.05, midResponse: 0.05, smallReceiveBuffer: 0.2),
+                        resets: ResetPolicy(
+                            beforeRequest: 0.03, whileParked: 0.05, midResponse: 0.05, smallReceiveBuffer: 0.2, publisher: 0.05),
                         seed: seed
                     )
                     return try driver.run(timeout: .seconds(480)) { plan.publish($0.publishes, ids: ids) }
@@ -39,6 +41,7 @@ extension Faults {
                 #expect(report.eventsPublished == eventCount)
                 #expect(report.eventsApplied == report.pairsDelivered, "every pair queued was applied exactly once")
                 #expect(report.resetsBeforeRequest > 0 && report.resetsWhileParked > 0 && report.resetsMidResponse > 0, "\(report.summary)")
+                #expect(report.publisherResets > 0, "\(report.summary)")
                 #expect(report.serverCloses == 0, "the server closed no connection of its own accord")
 
                 // The server agrees: every pair it queued was one the clients applied, and no
