@@ -66,7 +66,7 @@ LPBENCH=$OUT/lpbench-build/lpbench
 
 {
   if [ -n "${SERVER_COMMIT:-}" ]; then
-    echo "commit: $SERVER_COMMIT (the server's build, as SERVER_COMMIT says)"
+    echo "commit: $SERVER_COMMIT"
   else
     echo "commit: $(git -C .. rev-parse HEAD 2>/dev/null) $(git -C .. log -1 --format=%s 2>/dev/null | cut -c1-80)"
     if [ -n "$(git -C .. status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then

@@ -181,7 +181,7 @@ def main():
     if loads:
         meta += f"\nload average (1 min) before each run: {min(loads):.2f} to {max(loads):.2f} on {os.cpu_count()} cores"
     runs = sorted({int(m.group(1)) for n in os.listdir(out) for m in [re.search(r"-r(\d+)\.log$", n)] if m})
-    print("## LivePage against nginx + Nchan, one run\n")
+    print("## LivePage against nginx + Nchan, back to back on one machine\n")
     for line in meta.splitlines():
         print(f"- {line}")
     for run in runs or [1]:
