@@ -41,7 +41,8 @@ struct NginxTests {
     }
 
     /// Starts nginx with the README's block, pointed at `upstreamPort` and listening on a
-    /// free port, in a folder of its own; returns the process and its port.
+    /// free port, in a folder of its own; returns the process and its port. One process,
+    /// no workers (`master_process off`), so that stopping it leaves no orphan behind.
     static func startNginx(upstreamPort: Int) async throws -> (ServerProcess, Int) {
         let nginx = "/usr/sbin/nginx"
         try #require(access(nginx, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
@@ -53,7 +54,7 @@ struct NginxTests {
             .replacing("listen 80;", with: "listen 127.0.0.1:\(port);")
         let configuration = """
             daemon off;
-            worker_processes 1;
+            master_process off;
             pid \(folder)/nginx.pid;
             error_log \(folder)/error.log warn;
             events { worker_connections 256; }
