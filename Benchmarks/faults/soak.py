@@ -512,6 +512,10 @@ def main():
     log("")
     log("resident memory (VmRSS, KiB): start %d, after warm-up (60 s) %d, end %d, max %d (max after warm-up %d)"
         % (samples[0], at_warm_up, samples[-1], max(samples), max(warm)))
+    half = soak.samples[-1][0] / 2
+    first_half = max([kib for seconds, kib in soak.samples if kib and 60 <= seconds < half] or [at_warm_up])
+    log("growth after warm-up: %+d KiB (%+.1f%%), %+d KiB of it in the second half of the run"
+        % (samples[-1] - at_warm_up, 100.0 * (samples[-1] - at_warm_up) / at_warm_up, samples[-1] - first_half))
     log("server CPU time: %.1f s over %g minutes" % (cpu_used, args.minutes))
     log("publishes %d (%d events), (client, event) pairs queued %d; applied %d in %d polls (%d idle, %d 409)"
         % (len(soak.publishes), soak.next_event, soak.pairs_delivered, soak.counts["events"], soak.counts["polls"],
