@@ -75,6 +75,31 @@ struct HTTPTypesTests {
         #expect(encode(response, head: true).hasSuffix("Content-Length: 2\r\n\r\n"))
     }
 
+    @Test("Prepared headers encode exactly as the same headers unprepared", .timeLimit(.minutes(1)))
+    func preparedHeaders() {
+        let headers: HTTPHeaders = ["Content-Type": "application/json", "server": "mine", "Date": "Mon"]
+        let prepared = headers.prepared()
+        #expect(prepared.wire != nil)
+        #expect(prepared == headers)
+        for (head, http10, closing) in [(false, false, false), (true, false, false), (false, true, false), (false, false, true)] {
+            let plain = encode(HTTPResponse(status: .ok, headers: headers, body: Array("hi".utf8)), head: head, http10: http10, closing: closing)
+            let fast = encode(HTTPResponse(status: .ok, headers: prepared, body: Array("hi".utf8)), head: head, http10: http10, closing: closing)
+            #expect(fast == plain)
+        }
+        var changed = prepared
+        changed.add(name: "X-Extra", value: "1")
+        #expect(changed.wire == nil, "a change drops the encoding")
+        #expect(encode(HTTPResponse(status: .ok, headers: changed)).contains("X-Extra: 1\r\n"))
+    }
+
+    @Test("Headers the engine owns, or invalid ones, are not prepared", .timeLimit(.minutes(1)))
+    func unpreparable() {
+        #expect(HTTPHeaders([("Content-Length", "5")]).prepared().wire == nil)
+        #expect(HTTPHeaders([("connection", "close")]).prepared().wire == nil)
+        #expect(HTTPHeaders([("X-Bad", "a\r\nInjected: yes")]).prepared().wire == nil)
+        #expect(!encode(HTTPResponse(status: .ok, headers: HTTPHeaders([("X-Bad", "a\r\nInjected: yes")]).prepared())).contains("Injected"))
+    }
+
     @Test("204 and 304 carry no body; 204 no Content-Length", .timeLimit(.minutes(1)))
     func bodiless() {
         let noContent = encode(HTTPResponse(status: .noContent, body: Array("x".utf8)))

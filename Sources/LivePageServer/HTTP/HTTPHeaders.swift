@@ -29,11 +29,58 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
         }
     }
 
-    private var fields: [Field]
+    private var fields: [Field] {
+        didSet { wire = nil }
+    }
+
+    /// The fields as the encoder writes them, when ``prepared()`` made it; dropped by any change.
+    private(set) var wire: WireForm?
+
+    /// Fields validated and encoded once, for headers sent with many responses.
+    final class WireForm: Sendable {
+        /// `Name: value\r\n` for each field, in order.
+        let bytes: [UInt8]
+        /// The fields' names, in ASCII lower case.
+        let lowercasedNames: Set<String>
+
+        init(bytes: [UInt8], lowercasedNames: Set<String>) {
+            (self.bytes, self.lowercasedNames) = (bytes, lowercasedNames)
+        }
+    }
 
     /// Creates an empty list.
     public init() {
         fields = []
+    }
+
+    /// The same fields, validated and encoded for the wire once, so that every response
+    /// sent with them copies their bytes instead of checking each field again: for
+    /// headers a handler sends with every answer, kept in a `static let`. Any change to
+    /// the copy drops the encoding. Fields the engine owns (`Content-Length`,
+    /// `Transfer-Encoding`, `Connection`) or that are not valid HTTP are not encoded
+    /// ahead; such a list is returned as it is.
+    public func prepared() -> HTTPHeaders {
+        var bytes: [UInt8] = []
+        var names: Set<String> = []
+        for field in fields {
+            let lowercased = String(decoding: field.name.utf8.map(ASCII.lowercased), as: UTF8.self)
+            guard ASCII.isToken(field.name), ASCII.isFieldValue(field.value),
+                !["content-length", "transfer-encoding", "connection"].contains(lowercased)
+            else { return self }
+            ASCII.append(field.name, to: &bytes)
+            bytes += [ASCII.colon, ASCII.space]
+            ASCII.append(field.value, to: &bytes)
+            bytes += [ASCII.cr, ASCII.lf]
+            names.insert(lowercased)
+        }
+        var copy = self
+        copy.wire = WireForm(bytes: bytes, lowercasedNames: names)
+        return copy
+    }
+
+    /// Whether two lists hold the same fields in the same order.
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields == rhs.fields
     }
 
     /// Creates a list from `(name, value)` pairs, in their order.

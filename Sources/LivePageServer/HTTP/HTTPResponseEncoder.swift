@@ -13,8 +13,19 @@ struct HTTPResponseEncoder {
 
     /// Fields added to every response that lacks them.
     let defaultHeaders: HTTPHeaders
+    /// The valid default fields, encoded, for responses with prepared headers.
+    private let preparedDefaults: [(lowercasedName: String, bytes: [UInt8])]
     /// Called with a message when a handler's field cannot be sent and is dropped.
     let log: @Sendable (String) -> Void
+
+    init(defaultHeaders: HTTPHeaders, log: @escaping @Sendable (String) -> Void) {
+        self.defaultHeaders = defaultHeaders
+        self.log = log
+        preparedDefaults = defaultHeaders.compactMap { name, value in
+            guard let wire = HTTPHeaders([(name, value)]).prepared().wire else { return nil }
+            return (wire.lowercasedNames.first ?? "", wire.bytes)
+        }
+    }
 
     /// Whether a response asks for the connection to close (`Connection: close`).
     static func asksToClose(_ response: HTTPResponse) -> Bool {
@@ -38,19 +49,28 @@ struct HTTPResponseEncoder {
 
         var hasDate = false
         var declaredLength: String?
-        for (name, value) in response.headers {
-            if HTTPHeaders.name(name, equals: "Content-Length") {
-                declaredLength = value
-                continue
+        if let wire = response.headers.wire {
+            // Validated and encoded ahead (HTTPHeaders.prepared()), framing fields excluded.
+            bytes.append(contentsOf: wire.bytes)
+            hasDate = wire.lowercasedNames.contains("date")
+            for field in preparedDefaults where !wire.lowercasedNames.contains(field.lowercasedName) {
+                bytes.append(contentsOf: field.bytes)
             }
-            if HTTPHeaders.name(name, equals: "Transfer-Encoding") || HTTPHeaders.name(name, equals: "Connection") {
-                continue
+        } else {
+            for (name, value) in response.headers {
+                if HTTPHeaders.name(name, equals: "Content-Length") {
+                    declaredLength = value
+                    continue
+                }
+                if HTTPHeaders.name(name, equals: "Transfer-Encoding") || HTTPHeaders.name(name, equals: "Connection") {
+                    continue
+                }
+                if HTTPHeaders.name(name, equals: "Date") { hasDate = true }
+                appendField(name: name, value: value, to: &bytes)
             }
-            if HTTPHeaders.name(name, equals: "Date") { hasDate = true }
-            appendField(name: name, value: value, to: &bytes)
-        }
-        for (name, value) in defaultHeaders where !response.headers.contains(name: name) {
-            appendField(name: name, value: value, to: &bytes)
+            for (name, value) in defaultHeaders where !response.headers.contains(name: name) {
+                appendField(name: name, value: value, to: &bytes)
+            }
         }
         if !hasDate { bytes.append(contentsOf: date) }
         if bodyAllowed {

@@ -34,11 +34,11 @@ public struct RouteError: Error, HTTPResponseError, Sendable {
 
     /// The headers of every LivePage API answer: JSON, never cached, never buffered by a
     /// proxy.
-    static let apiHeaders: HTTPHeaders = [
-        "Content-Type": "application/json",
-        "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no",
-    ]
+    static let apiHeaders = HTTPHeaders([
+        ("Content-Type", "application/json"),
+        ("Cache-Control", "no-store"),
+        ("X-Accel-Buffering", "no"),
+    ]).prepared()
 
     /// `410` for a client that does not work, with its reason.
     static func gone(_ reason: ClientGoneReason) -> RouteError {
