@@ -152,7 +152,8 @@ final class RawConnection {
         let body = Array(incoming[(headEnd + 4)..<(headEnd + 4 + length)])
         incoming.removeFirst(headEnd + 4 + length)
         requestsInFlight -= 1
-        return TestHTTPResponse(version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
+        return TestHTTPResponse(
+            version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
     }
 
     /// Whether any byte of a response has arrived and not been handed out.
@@ -195,7 +196,9 @@ func pollDescriptors(_ descriptors: inout [pollfd], timeoutMilliseconds: Int32) 
     while true {
         let ready = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds) }
         if ready >= 0 { return Int(ready) }
-        guard errno == EINTR else { throw TestHTTPClientError(.system(call: "poll", errno: errno), "waiting on \(descriptors.count) sockets") }
+        guard errno == EINTR else {
+            throw TestHTTPClientError(.system(call: "poll", errno: errno), "waiting on \(descriptors.count) sockets")
+        }
     }
 }
 
@@ -248,7 +251,8 @@ func sendEverything(_ connections: [RawConnection], timeout: Duration) throws {
         }
         descriptors = pending.map { pollfd(fd: $0.fd, events: $0.pollEvents, revents: 0) }
         guard try pollDescriptors(&descriptors, timeoutMilliseconds: 100) > 0 else { continue }
-        for (slot, descriptor) in descriptors.enumerated() where descriptor.revents & (Int16(POLLOUT) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+        let writableOrDone = Int16(POLLOUT) | Int16(POLLERR) | Int16(POLLHUP)
+        for (slot, descriptor) in descriptors.enumerated() where descriptor.revents & writableOrDone != 0 {
             let connection = pending[slot]
             if !connection.isConnected { try connection.finishConnecting() }
             try connection.flush()

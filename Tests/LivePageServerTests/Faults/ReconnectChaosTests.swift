@@ -89,7 +89,8 @@ struct ChaosPlan: Sendable {
             if (index / 2) % 10 == 9, !recipients.isEmpty {
                 let excluded = recipients.remove(at: (index / 20) % recipients.count)
                 return PlannedPublish(
-                    audience: #"{"location": "/chaos/\#(location)", "except": "\#(ids[excluded])"}"#, recipients: recipients, events: numbers)
+                    audience: #"{"location": "/chaos/\#(location)", "except": "\#(ids[excluded])"}"#, recipients: recipients,
+                    events: numbers)
             }
             return PlannedPublish(audience: #"{"location": "/chaos/\#(location)"}"#, recipients: recipients, events: numbers)
         }

@@ -69,7 +69,8 @@ extension Faults {
                 let firstThird = memory.maximum(before: floodSeconds / 3)
                 let rest = memory.maximum(from: floodSeconds / 3)
                 #expect(rest <= firstThird + 16 * 1024, "resident memory grew from \(firstThird) KiB to \(rest) KiB:\n\(memory.table)")
-                #expect(memory.maximum <= memory.first + 64 * 1024, "resident memory grew from \(memory.first) KiB to \(memory.maximum) KiB")
+                #expect(
+                    memory.maximum <= memory.first + 64 * 1024, "resident memory grew from \(memory.first) KiB to \(memory.maximum) KiB")
             }
         }
     }
