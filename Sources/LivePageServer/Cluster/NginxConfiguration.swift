@@ -2,6 +2,12 @@
 /// request for a client goes to its home server, by the tag in the first byte of its id,
 /// with the next server as backup (which answers `410` for a dead server's clients, whose
 /// pages then reload); registration and publish go to any server.
+///
+/// A home server is never marked unavailable (`max_fails=0`): each request tries it first
+/// and falls back to the backup only when that request cannot reach it. With nginx's
+/// default (one failure marks a server down for 10 s), a single failed request evicted
+/// every client of a healthy server for 10 s, and a restarted server's new clients were
+/// sent to the backup, and told `410`, until then.
 public struct NginxConfiguration: Sendable {
     /// One server: its tag and its address (`host:port`).
     public struct Node: Sendable, Hashable {
@@ -65,7 +71,10 @@ public struct NginxConfiguration: Sendable {
         for node in nodes { text += "    server \(node.address);\n" }
         text += "    keepalive 64;\n}\n"
         for (index, node) in nodes.enumerated() {
-            text += "\nupstream \(name(node)) {\n    server \(node.address);\n"
+            // max_fails=0: nginx never marks a home server down, so a single failed
+            // request does not send all its clients to the backup (which can only answer
+            // 410) for fail_timeout, nor keep a restarted server's new clients from it.
+            text += "\nupstream \(name(node)) {\n    server \(node.address) max_fails=0;\n"
             if nodes.count > 1 { text += "    server \(nodes[(index + 1) % nodes.count].address) backup;\n" }
             text += "    keepalive 32;\n}\n"
         }
