@@ -20,25 +20,44 @@ extension RedisEventBus {
     }
 
     /// Every heartbeat interval: says this server is alive, and drops servers that are not.
-    /// After a heartbeat failed, this server's whole part is written again: the others
-    /// dropped it when its liveness expired.
+    /// After a heartbeat or a presence write failed, this server's whole part is written
+    /// again: the others dropped it when its liveness expired, or Redis missed a change.
     func keepAlive() async {
-        var mustRepublish = false
+        var heartbeatFailed = false
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeatInterval)
             guard !Task.isCancelled else { return }
             do {
                 try await heartbeat()
-                if mustRepublish, let manager = state.withLock({ $0.manager }) {
-                    presenceReports.yield(manager.localPresence)
-                    mustRepublish = false
-                }
+                heartbeatFailed = false
+                if state.withLock({ $0.mustRepublishPresence }) { await republishPresence() }
                 try await dropDeadNodes()
             } catch {
-                if !mustRepublish { log("redis: heartbeat failed (\(error)); retrying") }
-                mustRepublish = true
+                if !heartbeatFailed { log("redis: heartbeat failed (\(error)); retrying") }
+                heartbeatFailed = true
+                state.withLock { $0.mustRepublishPresence = true }
             }
         }
+    }
+
+    /// Writes this server's whole part again, in order with its other reports: every
+    /// location where it has clients, and an empty part where Redis still has one of its
+    /// parts but it has no client any more.
+    func republishPresence() async {
+        guard let manager = state.withLock({ state -> ClientManager? in
+            state.mustRepublishPresence = false
+            return state.manager
+        }) else { return }
+        var parts = manager.localPresence
+        do {
+            let present = Set(parts.keys.map { Array($0.utf8) })
+            for location in try await command.members(ofSet: locationsKey(incarnation)) where !present.contains(Array(location.utf8)) {
+                parts[location] = .empty
+            }
+        } catch {
+            state.withLock { $0.mustRepublishPresence = true }
+        }
+        presenceReports.yield(parts)
     }
 
     /// Removes the parts of servers whose liveness key is gone, here and in Redis.
@@ -123,6 +142,7 @@ extension RedisEventBus {
             message["location"] = .string(location)
             _ = try await command.publish(message.jsonBytes(htmlSafe: false), to: presenceChannel)
         } catch {
+            state.withLock { $0.mustRepublishPresence = true }
             log("redis: could not write this server's presence (\(error)); it is written again once Redis is back")
         }
     }

@@ -48,6 +48,9 @@ public final class RedisEventBus: EventBus {
         var replica = PresenceReplica()
         var hasBeenSubscribed = false
         var isStopped = false
+        /// Set when this server's presence in Redis may be wrong (a write failed, or Redis
+        /// lost it): all of it is written again after the next heartbeat.
+        var mustRepublishPresence = false
     }
 
     let configuration: Configuration
@@ -194,10 +197,14 @@ public final class RedisEventBus: EventBus {
 
     private func resubscribed() async {
         guard let manager = state.withLock({ $0.manager }) else { return }
+        // Redis may have restarted empty, without this server's liveness key: say it is
+        // alive before writing presence again, or the others' sweep takes it for dead.
+        do { try await heartbeat() } catch { state.withLock { $0.mustRepublishPresence = true } }
         let dropped = manager.dropAllClients(reason: .evicted)
         log("redis: subscribed again; \(dropped) clients that may have missed events were told to reload")
         try? await loadPresence()
         for (location, part) in state.withLock({ $0.replica.all }) { manager.setRemotePresence(part, at: location) }
+        await republishPresence()
         manager.resumeOutput()
     }
 }
