@@ -72,7 +72,7 @@ extension Connection {
         closeAfterResponse = closing
         let context = HTTPResponseEncoder.Context(isHead: requestIsHead, isHTTP10: requestIsHTTP10, closing: closing)
         let bytes = loop.encoder.encode(response, context: context, date: loop.dateCache.headerLine())
-        loop.metrics.responsesByStatus[response.status.code, default: 0] += 1
+        loop.countResponse(status: response.status.code)
         queue(bytes, isFinal: true)
     }
 

@@ -13,12 +13,36 @@ import Synchronization
 /// and `respond(_:)` does nothing.
 public final class HTTPResponder: Sendable {
     private enum State {
-        case pending(onCancel: [@Sendable () -> Void])
+        /// Waiting for a response; the actions to run if the connection goes away. One
+        /// action (a parked poll's) is the common case and needs no array.
+        case pending(onCancel: CancelActions)
         case responded
         case cancelled
     }
 
-    private let state = Mutex<State>(.pending(onCancel: []))
+    private enum CancelActions {
+        case none
+        case one(@Sendable () -> Void)
+        case several([@Sendable () -> Void])
+
+        func adding(_ action: @escaping @Sendable () -> Void) -> CancelActions {
+            switch self {
+            case .none: .one(action)
+            case .one(let first): .several([first, action])
+            case .several(let actions): .several(actions + [action])
+            }
+        }
+
+        var all: [@Sendable () -> Void] {
+            switch self {
+            case .none: []
+            case .one(let action): [action]
+            case .several(let actions): actions
+            }
+        }
+    }
+
+    private let state = Mutex<State>(.pending(onCancel: .none))
     private let loop: EventLoop
     /// The connection's descriptor and generation: together they name it uniquely on its loop.
     let fd: Int32
@@ -54,7 +78,7 @@ public final class HTTPResponder: Sendable {
         let runNow = state.withLock { state -> Bool in
             switch state {
             case .pending(let actions):
-                state = .pending(onCancel: actions + [action])
+                state = .pending(onCancel: actions.adding(action))
                 return false
             case .responded:
                 return false
@@ -75,11 +99,11 @@ public final class HTTPResponder: Sendable {
 
     /// Marks the request cancelled and runs its cancellation actions, unless it was answered.
     func cancel() {
-        let actions = state.withLock { state -> [@Sendable () -> Void] in
-            guard case .pending(let actions) = state else { return [] }
+        let actions = state.withLock { state -> CancelActions in
+            guard case .pending(let actions) = state else { return .none }
             state = .cancelled
             return actions
         }
-        for action in actions { action() }
+        for action in actions.all { action() }
     }
 }

@@ -17,6 +17,19 @@ struct HTTPResponseEncoder {
     private let preparedDefaults: [(lowercasedName: String, bytes: [UInt8])]
     /// Called with a message when a handler's field cannot be sent and is dropped.
     let log: @Sendable (String) -> Void
+    /// The last prepared set encoded, with the default fields it lacks.
+    private let lastPrepared = PreparedHeadersCache()
+
+    /// `HTTP/1.1 <code> <standard phrase>\r\n` for every code with a standard phrase.
+    private static let statusLines: [Int: [UInt8]] = {
+        var lines: [Int: [UInt8]] = [:]
+        for code in 100...599 {
+            let phrase = HTTPStatus(code: code).reasonPhrase
+            guard !phrase.isEmpty else { continue }
+            lines[code] = Array("HTTP/1.1 \(code) \(phrase)\r\n".utf8)
+        }
+        return lines
+    }()
 
     init(defaultHeaders: HTTPHeaders, log: @escaping @Sendable (String) -> Void) {
         self.defaultHeaders = defaultHeaders
@@ -29,7 +42,8 @@ struct HTTPResponseEncoder {
 
     /// Whether a response asks for the connection to close (`Connection: close`).
     static func asksToClose(_ response: HTTPResponse) -> Bool {
-        response.headers.containsToken("close", inFieldsNamed: "Connection")
+        // A prepared set never holds a Connection field.
+        response.headers.wire == nil && response.headers.containsToken("close", inFieldsNamed: "Connection")
     }
 
     /// Encodes `response` for sending.
@@ -39,23 +53,25 @@ struct HTTPResponseEncoder {
         let sendsBody = bodyAllowed && !context.isHead
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
-        ASCII.append("HTTP/1.1 ", to: &bytes)
-        Self.appendDecimal(min(max(code, 100), 999), to: &bytes)
-        bytes.append(ASCII.space)
-        if ASCII.isFieldValue(response.status.reasonPhrase) {
-            ASCII.append(response.status.reasonPhrase, to: &bytes)
+        if let line = Self.statusLines[code], response.status.reasonPhrase == HTTPStatus(code: code).reasonPhrase {
+            bytes.append(contentsOf: line)
+        } else {
+            ASCII.append("HTTP/1.1 ", to: &bytes)
+            Self.appendDecimal(min(max(code, 100), 999), to: &bytes)
+            bytes.append(ASCII.space)
+            if ASCII.isFieldValue(response.status.reasonPhrase) {
+                ASCII.append(response.status.reasonPhrase, to: &bytes)
+            }
+            ASCII.append("\r\n", to: &bytes)
         }
-        ASCII.append("\r\n", to: &bytes)
 
         var hasDate = false
         var declaredLength: String?
         if let wire = response.headers.wire {
             // Validated and encoded ahead (HTTPHeaders.prepared()), framing fields excluded.
-            bytes.append(contentsOf: wire.bytes)
-            hasDate = wire.lowercasedNames.contains("date")
-            for field in preparedDefaults where !wire.lowercasedNames.contains(field.lowercasedName) {
-                bytes.append(contentsOf: field.bytes)
-            }
+            let encoded = lastPrepared.encoding(of: wire, adding: preparedDefaults)
+            bytes.append(contentsOf: encoded.bytes)
+            hasDate = encoded.hasDate
         } else {
             for (name, value) in response.headers {
                 if HTTPHeaders.name(name, equals: "Content-Length") {

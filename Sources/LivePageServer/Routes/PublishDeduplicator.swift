@@ -14,7 +14,14 @@ final class PublishDeduplicator: Sendable {
     static let capacity = 100_000
 
     private struct Entry {
-        let task: Task<Result<HTTPResponse, any Error>, Never>
+        /// The publish while it is under way; only its answer once it is done, so that a
+        /// remembered id does not keep the publication's events alive for the window.
+        enum Answer {
+            case pending(Task<Result<HTTPResponse, any Error>, Never>)
+            case done(HTTPResponse)
+        }
+
+        var answer: Answer
         let expires: ContinuousClock.Instant
     }
 
@@ -32,18 +39,26 @@ final class PublishDeduplicator: Sendable {
         _ publish: @escaping @Sendable () async throws -> HTTPResponse
     ) async throws -> HTTPResponse {
         let now = ContinuousClock.now
-        let task = state.withLock { state in
+        let answer = state.withLock { state -> Entry.Answer in
             Self.forgetExpired(in: &state, now: now)
-            if let entry = state.entries[id], entry.expires > now { return entry.task }
+            if let entry = state.entries[id], entry.expires > now { return entry.answer }
             let task = Task { () -> Result<HTTPResponse, any Error> in
                 do { return .success(try await publish()) } catch { return .failure(error) }
             }
-            state.entries[id] = Entry(task: task, expires: now + Self.window)
+            state.entries[id] = Entry(answer: .pending(task), expires: now + Self.window)
             state.order.append((id, now + Self.window))
-            return task
+            return .pending(task)
+        }
+        let task: Task<Result<HTTPResponse, any Error>, Never>
+        switch answer {
+        case .done(let response): return response
+        case .pending(let pending): task = pending
         }
         switch await task.value {
         case .success(let response):
+            state.withLock { state in
+                if state.entries[id]?.expires == now + Self.window { state.entries[id]?.answer = .done(response) }
+            }
             return response
         case .failure(let error):
             state.withLock { state in
