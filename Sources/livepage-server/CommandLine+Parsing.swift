@@ -53,7 +53,7 @@ enum CommandLineOptions {
             $0.manager.presenceListLimit = $1
         },
         .seconds("shutdown-grace", "time in-flight requests get at shutdown (default 10)") { $0.shutdownGracePeriod = $1 },
-        .integer("event-loops", "event-loop threads (default: one per core)", in: 1...256) { $0.eventLoopCount = $1 },
+        .integer("event-loops", "event-loop threads (default: one fewer than the cores, at least one)", in: 1...256) { $0.eventLoopCount = $1 },
         CommandLineOption(name: "redis", valueName: "HOST:PORT", help: "several servers behind one address share this Redis (default: one server, in memory)") {
             configuration, text throws(OptionValueError) in
             do {
