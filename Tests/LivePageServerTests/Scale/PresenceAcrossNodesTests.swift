@@ -27,7 +27,7 @@ extension Scale {
                 for endpoint in [cluster.front] + cluster.nodes.map(\.endpoint) {
                     let answer = try endpoint.presence(at: location)
                     last = "\(answer)"
-                    guard try endpoint.principals(at: location) == expected else { return false }
+                    guard answer.status == 200, try answer.json().strings("principals") == expected else { return false }
                 }
                 return true
             }
