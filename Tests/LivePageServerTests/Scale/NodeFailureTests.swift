@@ -63,10 +63,14 @@ extension Scale {
         @Test func aRestartedNodeAnswers410ForItsOldIdsAndServesNewRegistrations() async throws {
             try await withCluster { cluster in
                 let location = "/restart"
-                let clients = try cluster.registerOnEveryNode(at: location, perNode: 2)
+                let clients = try cluster.registerOnEveryNode(at: location, perNode: 2, principal: { "restart-\($0)" })
                 let old = clients.filter { $0.tag == 2 }
                 let survivors = clients.filter { $0.tag != 2 }
                 #expect(try cluster.front.deliver(["before"], toLocation: location) == clients.count)
+                let listedEverywhere = try await eventually {
+                    try cluster.nodes.allSatisfy { try $0.endpoint.principals(at: location)?.count == clients.count }
+                }
+                #expect(listedEverywhere, "every node lists every principal before the kill")
 
                 try await cluster.node(2).kill()
                 for client in old {
@@ -87,6 +91,17 @@ extension Scale {
                 for client in survivors {
                     #expect(htmls(try cluster.front.events(client)) == ["before", "after"], "client on node \(client.tag)")
                 }
+
+                // The old incarnation's principals leave every node's presence, the new
+                // incarnation's included (it loaded them while the old one still counted
+                // as alive), once its liveness key expires.
+                let expected = survivors.compactMap(\.principal).sorted()
+                var seen: [[String]] = []
+                let left = try await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
+                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
+                    return seen.allSatisfy { $0 == expected }
+                }
+                #expect(left, "presence on each node: \(seen), expected \(expected)")
             }
         }
     }

@@ -12,11 +12,15 @@ extension Scale {
         @Test func aNodeWhoseSubscriptionIsKilledAnswers503Then410AndServesNewClients() async throws {
             try await withCluster { cluster in
                 let location = "/wire"
-                let clients = try cluster.registerOnEveryNode(at: location, perNode: 2)
+                let clients = try cluster.registerOnEveryNode(at: location, perNode: 2, principal: { "wire-\($0)" })
                 let cut = clients.filter { $0.tag == 1 }
                 let others = clients.filter { $0.tag != 1 }
                 #expect(try cluster.front.deliver(["first"], toLocation: location) == clients.count)
                 for client in clients { #expect(htmls(try cluster.front.events(client)) == ["first"]) }
+                let listedEverywhere = try await eventually {
+                    try cluster.nodes.allSatisfy { try $0.endpoint.principals(at: location)?.count == clients.count }
+                }
+                #expect(listedEverywhere, "every node lists every principal before the subscription is killed")
 
                 let parked = UncheckedBox(try cluster.front.startPoll(cut[0], after: 1))
                 let isParked = try await eventually { try cluster.node(1).endpoint.metric("livepage_parked_requests") == 1 }
@@ -63,6 +67,14 @@ extension Scale {
                 for client in others {
                     #expect(htmls(try cluster.front.events(client, after: 2)) == ["third"], "client on node \(client.tag)")
                 }
+                // The dropped clients' principals have left every node's presence.
+                let expected = others.compactMap(\.principal).sorted()
+                var seen: [[String]] = []
+                let left = try await eventually {
+                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
+                    return seen.allSatisfy { $0 == expected }
+                }
+                #expect(left, "presence on each node: \(seen), expected \(expected)")
             }
         }
     }
