@@ -89,6 +89,7 @@ public struct NginxConfiguration: Sendable {
                     proxy_set_header Connection "";
                     proxy_set_header Host $http_host;
                     proxy_buffering off;
+                    proxy_connect_timeout 2s;
                     proxy_read_timeout \(readTimeoutSeconds)s;
                 }
             }

@@ -20,7 +20,8 @@ final class LivePageRouter: HTTPHandler {
     let publishKeys: [[UInt8]]
     /// Changes when the server restarts, so a page can tell a restart from an eviction.
     let epoch: String
-    let deduplicator = PublishDeduplicator()
+    /// Remembers publish ids: in memory on one server, in Redis across several.
+    let deduplicator: any PublishDeduplication
     let script: StaticAsset
     let demo: DemoPages
     /// The application's own pages, outside the prefix, if it serves any.
@@ -29,8 +30,9 @@ final class LivePageRouter: HTTPHandler {
     let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
     let isShuttingDown = Atomic<Bool>(false)
 
-    init(manager: ClientManager, configuration: LivePageServer.Configuration) {
+    init(manager: ClientManager, configuration: LivePageServer.Configuration, deduplicator: any PublishDeduplication) {
         self.manager = manager
+        self.deduplicator = deduplicator
         self.configuration = configuration
         self.origins = OriginPolicy(publicOrigin: configuration.publicOrigin, allowedOrigins: Set(configuration.allowedOrigins))
         self.tokenSecret = configuration.tokenSecret.map { Array($0.utf8) }

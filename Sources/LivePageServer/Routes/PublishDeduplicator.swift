@@ -7,7 +7,7 @@ import Synchronization
 /// A repeat that arrives while the first is still in flight waits for its answer. Only
 /// successful answers are remembered: a publish that failed was not delivered, so its
 /// retry must be.
-final class PublishDeduplicator: Sendable {
+final class PublishDeduplicator: PublishDeduplication {
     /// How long an id is remembered.
     static let window: Duration = .seconds(300)
     /// How many ids are remembered at most; the oldest are forgotten first.

@@ -51,7 +51,9 @@ public final class LivePageServer: Sendable {
         self.configuration = configuration
         self.manager = ClientManager(configuration: configuration.manager, registry: registry, clock: clock, bus: bus)
         if configuration.servesDemo { manager.setInputHandler(DemoPages.inputHandler) }
-        let router = LivePageRouter(manager: manager, configuration: configuration)
+        let deduplicator: any PublishDeduplication =
+            (bus as? RedisEventBus).map { RedisPublishDeduplicator(bus: $0) } ?? PublishDeduplicator()
+        let router = LivePageRouter(manager: manager, configuration: configuration, deduplicator: deduplicator)
         var limits = HTTPLimits()
         limits.maxHeaderSize = configuration.maximumHeaderSize
         // The target alone may fill half the head (8 KiB of the default 16 KiB); over it

@@ -83,10 +83,8 @@ extension Scale {
 
         /// PROTOCOL.md: "a publish repeated with the same `id` within 5 minutes is not
         /// delivered again". nginx sends publishes to any node, so a backend's retry can
-        /// reach another node than its first attempt (here: node 1, then node 2). Each node
-        /// remembers only the ids it took itself (`PublishDeduplicator`, in memory), so
-        /// the retry is delivered again. A known bug: when it is fixed, this test fails
-        /// until `withKnownIssue` is removed.
+        /// reach another node than its first attempt (here: node 1, then node 2): the ids
+        /// are shared in Redis, and the retry gets the first attempt's answer.
         @Test func aPublishRetriedWithItsIDThroughAnotherNodeIsDeliveredOnce() async throws {
             let cluster = try ScaleCluster.current()
             let location = "/retried"
@@ -102,11 +100,9 @@ extension Scale {
             }
             #expect(answers.map(\.status) == [200, 200], "\(answers)")
             #expect(try answers.map { try $0.json().int("delivered") } == [clients.count, clients.count])
-            withKnownIssue("publish ids are remembered per node, not across the cluster") {
-                for client in clients {
-                    let events = try cluster.front.events(client)
-                    #expect(htmls(events) == ["once"], "client on node \(client.tag)")
-                }
+            for client in clients {
+                let events = try cluster.front.events(client)
+                #expect(htmls(events) == ["once"], "client on node \(client.tag)")
             }
         }
 
