@@ -43,10 +43,8 @@ extension Connection {
         inFlight = responder
         timer.requestDispatched()
         loop.metrics.requests += 1
-        isDispatching = true
         loop.handler.handle(
             HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
-        isDispatching = false
     }
 
     /// Answers a request the decoder refused, then closes.
@@ -76,7 +74,7 @@ extension Connection {
         queue(bytes, isFinal: true)
     }
 
-    /// Appends bytes to the output and writes what the socket takes.
+    /// Appends bytes to the output, which the loop writes at the end of its iteration.
     func queue(_ bytes: [UInt8], isFinal: Bool) {
         if outboundOffset == outbound.count {
             outbound = bytes
@@ -85,7 +83,10 @@ extension Connection {
             outbound.append(contentsOf: bytes)
         }
         if isFinal { responseUnsent = true }
-        flush()
+        if !isAwaitingWrite {
+            isAwaitingWrite = true
+            loop.scheduleWrite(self)
+        }
     }
 
     /// Writes buffered output until done or the socket is full.
@@ -135,6 +136,6 @@ extension Connection {
         // The deadline is armed by whoever parses next (`readInput` or `resume`), once the
         // next request's phase is known: arming it here would push a heap entry per
         // pipelined request only to have it go stale at once.
-        if !isDispatching { loop.scheduleResume(self) }
+        loop.scheduleResume(self)
     }
 }

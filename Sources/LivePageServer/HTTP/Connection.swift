@@ -25,6 +25,8 @@ final class Connection {
     /// Response bytes not yet accepted by the socket, from `outboundOffset` on.
     var outbound: [UInt8] = []
     var outboundOffset = 0
+    /// The loop will write `outbound` at the end of its iteration.
+    var isAwaitingWrite = false
     /// The head whose body is being read.
     var currentHead: DecodedHead?
     /// The responder of the request being handled.
@@ -39,8 +41,6 @@ final class Connection {
     var readable = false
     /// The peer shut down its side (EPOLLRDHUP).
     var hangUpSeen = false
-    /// The handler is being called for this connection's request.
-    var isDispatching = false
     var isLingering = false
     /// The decoder refused a request, whose unread rest may still be arriving.
     var refusedRequest = false
