@@ -23,23 +23,26 @@ let package = Package(
         // epoll and eventfd, which Glibc does not export to Swift.
         .target(name: "CLinuxSystem"),
 
+        // System calls and threads shared by the engine and the Redis client.
+        .target(name: "LivePageSystem", path: "Sources/LivePageServer/System"),
+
         // The HTTP/1.1 engine: sockets, epoll event loops, the parser. Knows no LivePage.
         .target(
             name: "LivePageHTTP",
-            dependencies: ["CLinuxSystem"],
+            dependencies: ["CLinuxSystem", "LivePageSystem"],
             path: "Sources/LivePageServer/HTTP"
         ),
 
         // A Redis client: RESP2 and its own sockets, one I/O thread per connection.
         // Knows no LivePage.
-        .target(name: "LivePageRedis", path: "Sources/LivePageServer/Redis"),
+        .target(name: "LivePageRedis", dependencies: ["LivePageSystem"], path: "Sources/LivePageServer/Redis"),
 
         // The LivePage routes on the engine, tokens, configuration, embedded assets.
         .target(
             name: "LivePageServer",
             dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"],
             path: "Sources/LivePageServer",
-            exclude: ["HTTP", "Redis"],
+            exclude: ["HTTP", "Redis", "System"],
             plugins: ["EmbedResources"]
         ),
 
@@ -63,9 +66,10 @@ let package = Package(
             dependencies: ["LivePageHTTP"],
             path: "Tests/Fixtures/HTTPTestServer"
         ),
-        .testTarget(name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer"]),
+        .testTarget(
+            name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer", "LivePageTestSupport"]),
         // Raw HTTP client, child-process and polling helpers shared by the test targets.
-        .target(name: "LivePageTestSupport", path: "Tests/Support"),
+        .target(name: "LivePageTestSupport", dependencies: ["LivePageSystem"], path: "Tests/Support"),
         .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport"]),
         .testTarget(
             name: "LivePageServerTests",

@@ -1,3 +1,4 @@
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageHTTP
@@ -97,7 +98,7 @@ struct ConnectionTimerTests {
     @Test("The timer heap pops deadlines in order, only when due", .timeLimit(.minutes(1)))
     func heapOrder() {
         var heap = TimerHeap()
-        var random = SplitMix64(state: 7)
+        var random = SplitMix64(seed: 7)
         let deadlines = (0..<500).map { _ in UInt64.random(in: 0..<10_000, using: &random) }
         for (index, deadline) in deadlines.enumerated() {
             heap.push(TimerHeap.Entry(deadline: ms(deadline), fd: Int32(index), generation: 1))

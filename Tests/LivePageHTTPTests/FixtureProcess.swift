@@ -6,7 +6,7 @@
 /// memory are its own.
 ///
 /// `@unchecked Sendable`: its only mutable state, the stdout buffer, is used by one thread at
-/// a time (the test hands it to `onThread` and awaits).
+/// a time (the test hands it to `BlockingThread.run` and awaits).
 final class FixtureProcess: @unchecked Sendable {
     let pid: pid_t
     private(set) var port = 0

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LivePageHTTP
+import LivePageTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -19,7 +20,7 @@ struct FixtureProcessTests {
     func sigterm() async throws {
         let fixture = try FixtureProcess(arguments: [])
         let port = fixture.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi")
             let response = try client.readResponse()
@@ -37,14 +38,14 @@ struct FixtureProcessTests {
         let fixture = try FixtureProcess(arguments: ["--grace", "30"])
         let port = fixture.port
         let count = 10_000
-        let clients = try await onThread {
+        let clients = try await BlockingThread.run {
             try (0..<count).map { _ in
                 let client = try TestClient(port: port, timeout: 60)
                 try client.send("GET /park HTTP/1.1\r\nHost: a\r\n\r\n")
                 return client
             }
         }
-        let parked = await eventually(within: 120) {
+        let parked = await eventually(timeout: .seconds(120)) {
             (try? Self.stats(port))?.contains(#""parked":\#(count),"#) ?? false
         }
         #expect(parked)
@@ -53,12 +54,12 @@ struct FixtureProcessTests {
             "fixture: \(count) parked requests, resident \(residentKiB) KiB (\(residentKiB * 1024 / count) B each, runtime included)"
         )
         fixture.send(signal: SIGTERM)
-        let statuses = try await onThread {
+        let statuses = try await BlockingThread.run {
             try clients.map { try $0.readResponse().status }
         }
         #expect(statuses.count == count)
         #expect(statuses.allSatisfy { $0 == 503 })
-        let exit = try await onThread { () throws -> Int32 in
+        let exit = try await BlockingThread.run { () throws -> Int32 in
             let line = try fixture.readLine()
             #expect(line == "STOPPED")
             return fixture.waitForExit()
@@ -70,7 +71,7 @@ struct FixtureProcessTests {
     func emfile() async throws {
         let fixture = try FixtureProcess(arguments: ["--max-fds", "64", "--loops", "1"])
         let port = fixture.port
-        var clients = try await onThread {
+        var clients = try await BlockingThread.run {
             try (0..<150).map { _ in
                 let client = try TestClient(port: port)
                 try client.send("GET /park HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -85,16 +86,16 @@ struct FixtureProcessTests {
         print("fixture CPU time over 2 s while out of descriptors: \(used) s")
         #expect(used < 1.0, "the accept loop must not spin")
         clients.removeAll()
-        let served = await eventually(within: 60) {
+        let served = await eventually(timeout: .seconds(60)) {
             guard let client = try? TestClient(port: port, timeout: 5) else { return false }
             guard (try? client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")) != nil else { return false }
             return (try? client.readResponse())?.text == "hello"
         }
         #expect(served)
-        let stats = try await onThread { try Self.stats(port) }
+        let stats = try await BlockingThread.run { try Self.stats(port) }
         #expect(!stats.contains(#""acceptPauses":0}"#), "\(stats)")
         fixture.send(signal: SIGINT)
-        let exit = try await onThread { fixture.waitForExit() }
+        let exit = try await BlockingThread.run { fixture.waitForExit() }
         #expect(exit == 0)
     }
 }

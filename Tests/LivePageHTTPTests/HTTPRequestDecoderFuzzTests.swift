@@ -1,19 +1,7 @@
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageHTTP
-
-/// SplitMix64: a small deterministic generator, so a failing case can be replayed by seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Request decoder: bounded fuzzing", .timeLimit(.minutes(3)))
 struct HTTPRequestDecoderFuzzTests {
@@ -51,7 +39,7 @@ struct HTTPRequestDecoderFuzzTests {
         "Mutated requests end as requests, a wait for more, or an error status; never a crash or hang",
         .timeLimit(.minutes(3)))
     func mutations() {
-        var random = SplitMix64(state: 0x5EED_1234)
+        var random = SplitMix64(seed: 0x5EED_1234)
         let statuses: Set<Int> = [400, 413, 414, 431, 501, 505]
         let limits = HTTPLimits(maxHeaderSize: 512, maxTargetSize: 128, maxHeaderCount: 12)
         for iteration in 0..<4000 {
@@ -84,7 +72,7 @@ struct HTTPRequestDecoderFuzzTests {
 
     @Test("Random bytes never crash the decoder", .timeLimit(.minutes(3)))
     func noise() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<1000 {
             let bytes = (0..<Int.random(in: 0..<300, using: &random)).map { _ in
                 UInt8.random(in: 0...255, using: &random)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LivePageHTTP
+import LivePageTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -12,7 +13,7 @@ struct HTTPServerResourceTests {
     func headerTimeout() async throws {
         let server = try TestServer.start({ $0.headerTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let silent = try TestClient(port: port)
             #expect(try silent.readUntilClosed().isEmpty)
 
@@ -28,7 +29,7 @@ struct HTTPServerResourceTests {
     func trickle() async throws {
         let server = try TestServer.start({ $0.headerTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
-        let sent = try await onThread { () -> Int in
+        let sent = try await BlockingThread.run { () -> Int in
             let client = try TestClient(port: port)
             let bytes = Array("GET /".utf8) + Array(repeating: UInt8(ascii: "a"), count: 2000)
             for (index, byte) in bytes.enumerated() {
@@ -45,7 +46,7 @@ struct HTTPServerResourceTests {
     func idleTimeout() async throws {
         let server = try TestServer.start({ $0.idleTimeout = .milliseconds(300) }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try client.readResponse().status == 200)
@@ -69,7 +70,7 @@ struct HTTPServerResourceTests {
         try await Task.sleep(for: .milliseconds(600))  // several timeout lengths
         #expect(handler.cancellations.count == 0)
         for responder in handler.takeParked() { responder.respond(HTTPResponse(body: "late")) }
-        let response = try await onThread { try client.readResponse() }
+        let response = try await BlockingThread.run { try client.readResponse() }
         #expect(response.text == "late")
         await server.shutDown(gracePeriod: .seconds(5))
     }
@@ -136,7 +137,7 @@ struct HTTPServerResourceTests {
         try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /behind HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await eventually { server.metrics.timeouts == 1 })
         #expect(await eventually { server.metrics.connectionsOpen == 0 })
-        let received = try await onThread { try client.readUntilClosed() }
+        let received = try await BlockingThread.run { try client.readUntilClosed() }
         #expect(received.count < 48 * 1024 * 1024)
         #expect(handled.count == 0)
         await server.shutDown(gracePeriod: .seconds(5))
@@ -151,10 +152,10 @@ struct HTTPServerResourceTests {
         for client in clients { try client.send("GET /park HTTP/1.1\r\nHost: a\r\n\r\n") }
         #expect(await eventually { handler.parkedCount == 200 })
         let responders = handler.takeParked()
-        try await onThread {
+        try await BlockingThread.run {
             for responder in responders { responder.respond(HTTPResponse(body: "fan-out")) }
         }
-        try await onThread {
+        try await BlockingThread.run {
             for client in clients {
                 let response = try client.readResponse()
                 #expect(response.text == "fan-out")
@@ -174,11 +175,11 @@ struct HTTPServerResourceTests {
         try idle.send("GET /now HTTP/1.1\r\nHost: a\r\n\r\n")
         let parked = try TestClient(port: port)
         try parked.send("GET /park HTTP/1.1\r\nHost: a\r\n\r\n")
-        let first = try await onThread { try idle.readResponse() }
+        let first = try await BlockingThread.run { try idle.readResponse() }
         #expect(first.status == 200)
         #expect(await eventually { handler.parkedCount == 1 })
         await server.shutDown(gracePeriod: .seconds(10))
-        try await onThread {
+        try await BlockingThread.run {
             let leftover = try idle.readUntilClosed()
             #expect(leftover.isEmpty)
             let response = try parked.readResponse()
@@ -200,7 +201,7 @@ struct HTTPServerResourceTests {
         #expect(await eventually { handler.parkedCount == 1 })
         await server.shutDown(gracePeriod: .milliseconds(200))
         #expect(handler.cancellations.count == 1)
-        let rest = try await onThread { try parked.readUntilClosed() }
+        let rest = try await BlockingThread.run { try parked.readUntilClosed() }
         #expect(rest.isEmpty)
     }
 }

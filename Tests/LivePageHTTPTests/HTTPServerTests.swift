@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LivePageHTTP
+import LivePageTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -41,7 +42,7 @@ struct HTTPServerTests {
     func keepAlive() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             for index in 0..<5 {
                 try client.send("GET /k?i=\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -60,7 +61,7 @@ struct HTTPServerTests {
     func pipelining() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send(
                 "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -78,7 +79,7 @@ struct HTTPServerTests {
     func byteAtATime() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             for byte in "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8
             {
@@ -96,7 +97,7 @@ struct HTTPServerTests {
     func head() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("HEAD /h HTTP/1.1\r\nHost: a\r\n\r\nGET /h HTTP/1.1\r\nHost: a\r\n\r\n")
             let head = try client.readResponse(expectBody: false)
@@ -112,7 +113,7 @@ struct HTTPServerTests {
     func http10() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let plain = try TestClient(port: port)
             try plain.send("GET /old HTTP/1.0\r\n\r\n")
             let response = try plain.readResponse()
@@ -133,7 +134,7 @@ struct HTTPServerTests {
     func connectionClose() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send(
                 "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -147,7 +148,7 @@ struct HTTPServerTests {
     func chunked() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
             try client.send("6;note=x\r\n world\r\n0\r\nChecksum: 1\r\n\r\n")
@@ -160,7 +161,7 @@ struct HTTPServerTests {
     func expectContinue() async throws {
         let server = try TestServer.start({ $0.limits.maxBodySize = 1000 }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
             #expect(try client.readResponse().status == 100)
@@ -180,7 +181,7 @@ struct HTTPServerTests {
     func payloadTooLarge() async throws {
         let server = try TestServer.start({ $0.limits.maxBodySize = 1000 }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")
             let response = try client.readResponse()
@@ -202,7 +203,7 @@ struct HTTPServerTests {
         }
         let server = try TestServer.start(handler: Small())
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let small = try TestClient(port: port)
             try small.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcde")
             #expect(try small.readResponse().status == 413)
@@ -220,7 +221,7 @@ struct HTTPServerTests {
         let server = try TestServer.start(
             { $0.defaultHeaders = ["X-Content-Type-Options": "nosniff"] }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("GET / HTTP/1.1\r\nHost : a\r\n\r\n")
             let response = try client.readResponse()
@@ -240,7 +241,7 @@ struct HTTPServerTests {
         let logged = Counter()
         let server = try TestServer.start({ $0.log = { _ in logged.increment() } }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("GET /throw HTTP/1.1\r\nHost: a\r\n\r\n")
             let response = try client.readResponse()
@@ -258,7 +259,7 @@ struct HTTPServerTests {
     func responseError() async throws {
         let server = try TestServer.start(handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port)
             try client.send("GET /conflict HTTP/1.1\r\nHost: a\r\n\r\n")
             let response = try client.readResponse()
@@ -272,7 +273,7 @@ struct HTTPServerTests {
     func ipv6() async throws {
         let server = try TestServer.start({ $0.host = "::1" }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             let client = try TestClient(port: port, host: "::1")
             try client.send("GET /address HTTP/1.1\r\nHost: [::1]\r\n\r\n")
             #expect(try client.readResponse().text.hasPrefix("[::1]:"))
@@ -284,7 +285,7 @@ struct HTTPServerTests {
     func dualStack() async throws {
         let server = try TestServer.start({ $0.host = "::" }, handler: testRoutes)
         let port = server.port
-        try await onThread {
+        try await BlockingThread.run {
             for host in ["127.0.0.1", "::1"] {
                 let client = try TestClient(port: port, host: host)
                 try client.send("GET /address HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -22,7 +22,7 @@ struct TestResponse: Sendable {
 /// Every read gives up after `timeout` seconds, so a broken server fails a test, never hangs it.
 ///
 /// `@unchecked Sendable`: a test uses a client from one thread at a time, handing it to a
-/// helper thread with `onThread` and awaiting that thread before touching it again.
+/// helper thread with `BlockingThread.run` and awaiting that thread before touching it again.
 final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []

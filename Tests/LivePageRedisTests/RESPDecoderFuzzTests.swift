@@ -1,19 +1,7 @@
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageRedis
-
-/// SplitMix64: a small deterministic generator, so a failing case can be replayed by seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("RESP2 decoder: seeded fuzzing", .timeLimit(.minutes(3)))
 struct RESPDecoderFuzzTests {
@@ -58,7 +46,7 @@ struct RESPDecoderFuzzTests {
         "Mutated replies end as values, a wait for more, or an error; the same however they are split",
         .timeLimit(.minutes(3)))
     func mutations() {
-        var random = SplitMix64(state: 0x5EED_2E15)
+        var random = SplitMix64(seed: 0x5EED_2E15)
         var errors = 0
         for iteration in 0..<4000 {
             let bytes = Self.mutate(&random)
@@ -82,7 +70,7 @@ struct RESPDecoderFuzzTests {
 
     @Test("Random bytes are an error or a wait, never a crash", .timeLimit(.minutes(3)))
     func randomBytes() {
-        var random = SplitMix64(state: 0xBAD_B17E5)
+        var random = SplitMix64(seed: 0xBAD_B17E5)
         for _ in 0..<2000 {
             let count = Int.random(in: 0...64, using: &random)
             var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }

@@ -1,4 +1,5 @@
 import Glibc
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageRedis
@@ -59,7 +60,7 @@ struct RedisTypesTests {
         "Backoff: at once, then doubling from the initial delay up to the cap, jittered down by at most half",
         .timeLimit(.minutes(1)))
     func backoff() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         var backoff = RedisBackoff(initial: .milliseconds(100), maximum: .seconds(1))
         #expect(backoff.nextDelay(using: &random) == .zero)
         let ceilings: [Duration] = [

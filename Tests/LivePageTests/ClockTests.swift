@@ -1,4 +1,4 @@
-import LivePage
+@testable import LivePage
 import Synchronization
 import Testing
 

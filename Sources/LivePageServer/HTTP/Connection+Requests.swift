@@ -1,3 +1,5 @@
+import LivePageSystem
+
 extension Connection {
     /// Decodes requests from `input` and dispatches them one at a time.
     /// - Returns: How many bytes of `input` were consumed.

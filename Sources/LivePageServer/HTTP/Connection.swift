@@ -1,4 +1,5 @@
 import CLinuxSystem
+import LivePageSystem
 
 #if canImport(Glibc)
     import Glibc

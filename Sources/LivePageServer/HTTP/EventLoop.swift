@@ -1,4 +1,5 @@
 import CLinuxSystem
+import LivePageSystem
 import Synchronization
 
 #if canImport(Glibc)

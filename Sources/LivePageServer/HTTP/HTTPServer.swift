@@ -1,4 +1,5 @@
 import CLinuxSystem
+import LivePageSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -98,7 +99,7 @@ public final class HTTPServer: Sendable {
                         ))
                 }
                 for loop in created {
-                    try LoopThread.detach { loop.run() }
+                    try DetachedThread.start { loop.run() }
                 }
             } catch {
                 // Loops already running stop on their own; the others were never started.

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// Why `HTTPServer.start()` failed, in words a user can act on.
 ///
 /// A struct wrapping a private enum, so cases can be added without breaking callers; match

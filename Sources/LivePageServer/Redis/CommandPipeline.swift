@@ -31,10 +31,8 @@ final class CommandPipeline: RedisLinkDriver {
 
     private struct State {
         var status = Status.starting(nil)
-        var output: [UInt8] = []
+        var output = LinkOutput()
         var waiters = FIFOQueue<Waiter>()
-        /// Whether the link has been signalled since it last took the output.
-        var wakeRequested = false
     }
 
     private let state = Mutex(State())
@@ -107,11 +105,9 @@ final class CommandPipeline: RedisLinkDriver {
             // Checked under the lock: a cancellation either comes before (seen here) or
             // finds the waiter below.
             guard !Task.isCancelled else { return (.cancelled, false) }
-            state.output.append(contentsOf: bytes)
             state.waiters.append(
                 Waiter(id: id, continuation: continuation, deadline: ContinuousClock.now + configuration.replyTimeout))
-            defer { state.wakeRequested = true }
-            return (nil, !state.wakeRequested)
+            return (nil, state.output.append { $0.append(contentsOf: bytes) })
         }
         if let failure { continuation.resume(returning: .failure(failure)) }
         if signal { wake.signal() }
@@ -166,11 +162,7 @@ final class CommandPipeline: RedisLinkDriver {
     }
 
     func takeOutput(into stream: inout RedisStream) {
-        let output = state.withLock { state in
-            state.wakeRequested = false
-            defer { state.output = [] }
-            return state.output
-        }
+        let output = state.withLock { $0.output.take() }
         if !output.isEmpty { stream.enqueue(output) }
     }
 
@@ -207,7 +199,7 @@ final class CommandPipeline: RedisLinkDriver {
     func linkDidLose(_ error: RedisError) {
         let (waiters, report) = state.withLock { state -> ([Waiter], Bool) in
             let waiters = state.waiters.removeAll()
-            state.output = []
+            state.output.discard()
             if case .closed = state.status { return (waiters, false) }
             state.status = error == .closed ? .closed : .disconnected(error)
             return (waiters, error != .closed)

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -160,7 +162,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             case .cannotResolve(let host, let port):
                 "cannot connect to Redis at \(Self.address(host, port)): the host name does not resolve"
             case .unreachable(let host, let port, let code):
-                "cannot connect to Redis at \(Self.address(host, port)): \(Self.describe(code)) (errno \(code));"
+                "cannot connect to Redis at \(Self.address(host, port)): \(SystemCallError.describe(code)) (errno \(code));"
                     + " is redis-server running there?"
             case .connectTimeout(let host, let port):
                 "Redis at \(Self.address(host, port)) did not answer within the connect timeout"
@@ -179,7 +181,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             case .tooManyPendingCommands(let limit):
                 "more than \(limit) Redis commands are waiting for their replies"
             case .system(let call, let code):
-                "\(call) failed: \(Self.describe(code)) (errno \(code))"
+                "\(call) failed: \(SystemCallError.describe(code)) (errno \(code))"
             case .cancelled:
                 "the Redis command was cancelled"
             case .closed:
@@ -187,12 +189,6 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             }
         guard let detail else { return sentence }
         return sentence + " (\(detail))"
-    }
-
-    /// The C library's message for `code`, such as "Connection refused".
-    static func describe(_ code: Int32) -> String {
-        guard let message = strerror(code) else { return "error \(code)" }
-        return String(cString: message)
     }
 
     /// `host:port`, or `[host]:port` for an IPv6 literal.

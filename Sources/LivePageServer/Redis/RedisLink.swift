@@ -1,3 +1,4 @@
+import LivePageSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,7 +34,11 @@ final class RedisLink: Sendable {
     /// `driver`.
     /// - Throws: `RedisError.system(call:errno:)` when no thread can be started.
     func start(driver: some RedisLinkDriver) throws(RedisError) {
-        try IOThread.detach { [self] in run(driver: driver) }
+        do {
+            try DetachedThread.start { [self] in run(driver: driver) }
+        } catch {
+            throw .system(call: error.call, errno: error.errno)
+        }
     }
 
     /// Stops the link: the connection is closed, everything waiting fails with

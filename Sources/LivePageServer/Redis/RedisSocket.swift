@@ -1,3 +1,5 @@
+import LivePageSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -35,7 +37,7 @@ final class RedisSocket {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let list else {
-            let detail = status == EAI_SYSTEM ? RedisError.describe(errno) : String(cString: gai_strerror(status))
+            let detail = status == EAI_SYSTEM ? SystemCallError.describe(errno) : String(cString: gai_strerror(status))
             throw RedisError.cannotResolve(host: host, port: port).with(detail: detail)
         }
         defer { freeaddrinfo(list) }
@@ -120,7 +122,7 @@ final class RedisSocket {
         do {
             return try System.read(descriptor, into: buffer)
         } catch {
-            throw RedisError.connectionLost(host: host, port: port).with(detail: RedisError.describe(error.errno))
+            throw RedisError.connectionLost(host: host, port: port).with(detail: SystemCallError.describe(error.errno))
         }
     }
 
@@ -131,7 +133,7 @@ final class RedisSocket {
         do {
             return try System.send(descriptor, bytes)
         } catch {
-            throw RedisError.connectionLost(host: host, port: port).with(detail: RedisError.describe(error.errno))
+            throw RedisError.connectionLost(host: host, port: port).with(detail: SystemCallError.describe(error.errno))
         }
     }
 }

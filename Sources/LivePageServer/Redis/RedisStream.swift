@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// A connected socket with its decoder and the bytes still to be written: the buffered
 /// I/O of one connection, used only on that connection's thread.
 struct RedisStream {

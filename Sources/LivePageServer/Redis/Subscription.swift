@@ -38,9 +38,8 @@ final class Subscription: RedisLinkDriver {
         var confirmed: Set<String> = []
         /// Channels asked for on the current connection and not yet confirmed.
         var requested: Set<String> = []
-        var output: [UInt8] = []
+        var output = LinkOutput()
         var waiters: [Waiter] = []
-        var wakeRequested = false
         var lastReceived = ContinuousClock.now
         /// When the health-check `PING` in flight must have been answered.
         var pingDeadline: ContinuousClock.Instant?
@@ -138,10 +137,8 @@ final class Subscription: RedisLinkDriver {
             let unrequested = pending.filter { !state.requested.contains($0) }
             state.waiters.append(Waiter(id: id, remaining: Set(pending), continuation: continuation))
             guard !unrequested.isEmpty else { return (nil, false) }
-            RedisCommand(["SUBSCRIBE"] + unrequested).encode(into: &state.output)
             state.requested.formUnion(unrequested)
-            defer { state.wakeRequested = true }
-            return (nil, !state.wakeRequested)
+            return (nil, state.output.append(RedisCommand(["SUBSCRIBE"] + unrequested).encode))
         }
         if let outcome { continuation.resume(returning: outcome) }
         if signal { wake.signal() }
@@ -156,9 +153,9 @@ final class Subscription: RedisLinkDriver {
             state.requested = Set(state.channels)
             state.lastReceived = now
             state.pingDeadline = nil
-            state.output = []
+            state.output.discard()
             state.status = .subscribing
-            if !state.channels.isEmpty { RedisCommand(["SUBSCRIBE"] + state.channels).encode(into: &state.output) }
+            if !state.channels.isEmpty { state.output.append(RedisCommand(["SUBSCRIBE"] + state.channels).encode) }
             return state.channels
         }
         // With no channel there is nothing to confirm.
@@ -184,11 +181,7 @@ final class Subscription: RedisLinkDriver {
     }
 
     func takeOutput(into stream: inout RedisStream) {
-        let output = state.withLock { state in
-            state.wakeRequested = false
-            defer { state.output = [] }
-            return state.output
-        }
+        let output = state.withLock { $0.output.take() }
         if !output.isEmpty { stream.enqueue(output) }
     }
 
@@ -249,7 +242,7 @@ final class Subscription: RedisLinkDriver {
         let missed = state.withLock { state -> Bool in
             if let deadline = state.pingDeadline { return deadline <= now }
             guard state.lastReceived + configuration.healthCheckInterval <= now else { return false }
-            RedisCommand(["PING"]).encode(into: &state.output)
+            state.output.append(RedisCommand(["PING"]).encode)
             state.pingDeadline = now + configuration.replyTimeout
             return false
         }
@@ -263,7 +256,7 @@ final class Subscription: RedisLinkDriver {
         let (waiters, start, report) = state.withLock { state -> ([Waiter], Confirmation?, Bool) in
             let waiters = state.waiters
             state.waiters = []
-            state.output = []
+            state.output.discard()
             state.confirmed = []
             state.requested = []
             state.pingDeadline = nil

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -74,7 +74,7 @@ final class LoadDriver {
     private let window: Int
     private let maximumQueuedEvents: Int
     private let padding: String
-    private var random: SeededGenerator
+    private var random: SplitMix64
     private var timers: [Timer] = []
     private var publisher: RawConnection?
     private var publishInFlight: PlannedPublish?
@@ -108,7 +108,7 @@ final class LoadDriver {
         self.window = window
         self.maximumQueuedEvents = maximumQueuedEvents
         self.padding = eventPadding > 0 ? #","pad":""# + String(repeating: "p", count: eventPadding) + #"""# : ""
-        self.random = SeededGenerator(seed: seed)
+        self.random = SplitMix64(seed: seed)
     }
 
     /// Runs until the plan is done and every polling client has applied everything

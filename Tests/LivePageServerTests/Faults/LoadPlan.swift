@@ -1,4 +1,5 @@
 import Glibc
+import LivePageTestSupport
 
 /// How often a ``LoadDriver`` breaks its clients' connections: each a fraction of polls,
 /// drawn independently for every poll.
@@ -50,26 +51,12 @@ struct LoadProgress {
     var evictions: Int
 }
 
-/// A small seeded generator (SplitMix64), so that a failing chaos run can be repeated
-/// with the seed it printed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    /// A generator starting from `seed`.
-    init(seed: UInt64) { state = seed }
-
-    /// The seed in `FAULTS_SEED`, or a fresh one.
+extension SplitMix64 {
+    /// The seed in `FAULTS_SEED`, or a fresh one, so that a failing chaos run can be
+    /// repeated with the seed it printed.
     static func seedFromEnvironment() -> UInt64 {
         if let text = getenv("FAULTS_SEED"), let seed = UInt64(String(cString: text)) { return seed }
         return UInt64.random(in: 1...UInt64.max)
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -18,7 +18,7 @@ extension Faults {
         @Test func everyClientGetsEveryEventOnceInOrderThroughRandomResets() async throws {
             let clientCount = environmentInteger("FAULTS_CHAOS_CLIENTS", default: 1000)
             let eventCount = environmentInteger("FAULTS_CHAOS_EVENTS", default: 20_000)
-            let seed = SeededGenerator.seedFromEnvironment()
+            let seed = SplitMix64.seedFromEnvironment()
             raiseDescriptorLimitToHard()
             try await withFaultServer(publishing) { server in
                 let plan = ChaosPlan(clients: clientCount, events: eventCount)

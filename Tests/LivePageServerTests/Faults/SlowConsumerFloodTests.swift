@@ -18,7 +18,7 @@ extension Faults {
             let floodSeconds = Double(environmentInteger("FAULTS_FLOOD_SECONDS", default: 10))
             let activeCount = 40
             let stopping = Self.stopPoints.count
-            let seed = SeededGenerator.seedFromEnvironment()
+            let seed = SplitMix64.seedFromEnvironment()
             try await withFaultServer(publishing + ["--refresh", "60"]) { server in
                 let ids = try await BlockingThread.run { [server] in
                     try server.registerClients(stopping + activeCount) { _ in #"{"location": "/flood"}"# }
