@@ -70,10 +70,10 @@ let package = Package(
             name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer", "LivePageTestSupport"]),
         // Raw HTTP client, child-process and polling helpers shared by the test targets.
         .target(name: "LivePageTestSupport", dependencies: ["LivePageSystem"], path: "Tests/Support"),
-        .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport"]),
+        .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport", "CLinuxSystem"]),
         .testTarget(
             name: "LivePageServerTests",
-            dependencies: ["LivePageServer", "livepage-server", "LivePageTestSupport"]
+            dependencies: ["LivePageServer", "livepage-server", "LivePageTestSupport", "CLinuxSystem"]
         ),
     ]
 )

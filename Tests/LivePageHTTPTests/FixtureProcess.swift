@@ -25,9 +25,14 @@ final class FixtureProcess: @unchecked Sendable {
 
     /// Starts the fixture and waits for its `PORT` line.
     init(arguments: [String]) throws {
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw TestClientError(description: "pipe: errno \(errno)") }
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Close-on-exec from the start (a socket pair: Glibc's pipe2 is not visible to Swift),
+        // so that no child another test spawns meanwhile inherits an end and holds the
+        // stream open.
+        var pipeFDs: [Int32] = [-1, -1]
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &pipeFDs) == 0 else {
+            throw TestClientError(description: "socketpair: errno \(errno)")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

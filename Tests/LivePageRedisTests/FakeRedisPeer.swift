@@ -1,3 +1,4 @@
+import CLinuxSystem
 import Glibc
 import LivePageRedis
 import LivePageTestSupport
@@ -50,7 +51,9 @@ final class FakeRedisPeer: Sendable {
 
     private static func serve(listener: Int32, respond: @Sendable ([String]) -> [UInt8]?) {
         while true {
-            let connection = accept(listener, nil, nil)
+            // Close-on-exec at once: a connection inherited by a child that another test
+            // spawns meanwhile would stay open there, and the client would never see it close.
+            let connection = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if connection < 0 {
                 if errno == EINTR { continue }
                 return

@@ -1,3 +1,4 @@
+import CLinuxSystem
 import Glibc
 import LivePageTestSupport
 import Synchronization
@@ -33,7 +34,7 @@ import Testing
             port = Int(UInt16(bigEndian: address.sin_port))
             let listener = fd
             BlockingThread.start { [self] in
-                let fd = accept(listener, nil, nil)
+                let fd = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
                 guard fd >= 0 else { return }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 var request: [UInt8] = []
