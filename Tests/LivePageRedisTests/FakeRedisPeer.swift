@@ -19,20 +19,10 @@ final class FakeRedisPeer: Sendable {
     /// Starts listening.
     /// - Parameter respond: The bytes to answer a command (its arguments as text) with.
     init(respond: @escaping @Sendable ([String]) -> [UInt8]?) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = RedisServer.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw ServerProcessError("cannot listen on a loopback port: errno \(errno)")
-        }
+        let socket = try LoopbackSocket.bind(listening: 16)
+        let fd = socket.fd
         listener = Mutex(fd)
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = socket.port
         BlockingThread.start { [self] in
             Self.serve(listener: fd, respond: respond)
             listener.withLock { fd in

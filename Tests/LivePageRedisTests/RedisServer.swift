@@ -30,7 +30,7 @@ final class RedisServer: Sendable {
             access(executable, X_OK) == 0, "redis-server is not installed: apt-get install redis-server (.ci/run does)")
         var lastError = ""
         for _ in 0..<5 {
-            let port = try freePort()
+            let port = try LoopbackSocket.freePort()
             let process = try launch(port: port, extraArguments: extraArguments)
             if try await waitUntilAccepting(port: port, process: process) {
                 return RedisServer(port: port, extraArguments: extraArguments, process: process)
@@ -94,7 +94,7 @@ final class RedisServer: Sendable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = loopback(port: port)
+        var address = LoopbackSocket.address(port: port)
         return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
@@ -105,39 +105,9 @@ final class RedisServer: Sendable {
     /// Runs `body` with a loopback port that refuses connections: bound by a socket that
     /// does not listen, so that no other test's server can take it meanwhile.
     static func withRefusingPort<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        let port = try bindToFreePort(fd)
-        return try await body(port)
-    }
-
-    /// A loopback port nothing listens on now, found by binding port 0.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        return try bindToFreePort(fd)
-    }
-
-    /// Binds `fd` to a free loopback port.
-    /// - Returns: The port.
-    private static func bindToFreePort(_ fd: Int32) throws -> Int {
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        try #require(bound, "cannot bind a loopback port: errno \(errno)")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return address
+        let socket = try LoopbackSocket.bind()
+        defer { close(socket.fd) }
+        return try await body(socket.port)
     }
 }
 

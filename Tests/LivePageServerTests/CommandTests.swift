@@ -94,26 +94,11 @@ import Testing
         }
     }
 
-    /// A socket listening on a free loopback port, which the test closes.
-    static func occupyPort() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard fd >= 0, bound else { throw ServerProcessError("cannot listen on a free port: errno \(errno)") }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func aPortInUseIsOneClearLineAndExitCode2() async throws {
-        let (fd, port) = try Self.occupyPort()
-        defer { close(fd) }
+        let occupied = try LoopbackSocket.bind(listening: 1)
+        defer { close(occupied.fd) }
+        let port = occupied.port
         let process = try await Self.run(["--port", String(port)])
         try await Self.expectRefusal(process, mentioning: [String(port), "in use"])
 

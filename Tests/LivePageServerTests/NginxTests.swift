@@ -23,30 +23,13 @@ struct NginxTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// A free loopback port, found by binding port 0.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        try #require(bound, "cannot bind a loopback port: errno \(errno)")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Starts nginx with the README's block, pointed at `upstreamPort` and listening on a
     /// free port, in a folder of its own; returns the process and its port. One process,
     /// no workers (`master_process off`), so that stopping it leaves no orphan behind.
     static func startNginx(upstreamPort: Int) async throws -> (ServerProcess, Int) {
         let nginx = "/usr/sbin/nginx"
         try #require(access(nginx, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
-        let port = try freePort()
+        let port = try LoopbackSocket.freePort()
         let folder = "/tmp/livepage-nginx-test-\(getpid())-\(port)"
         mkdir(folder, 0o700)
         let block = try readmeConfiguration()

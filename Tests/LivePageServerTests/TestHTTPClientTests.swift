@@ -16,23 +16,10 @@ import Testing
         private let received = Mutex<[UInt8]>([])
 
         init(reply: String, closing: Bool) throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let listening = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(fd, pointer, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, pointer, &length) == 0
-                }
-            }
-            guard listening else {
-                close(fd)
-                throw ServerProcessError("cannot listen: errno \(errno)")
-            }
-            listener = fd
-            port = Int(UInt16(bigEndian: address.sin_port))
-            let listener = fd
+            let socket = try LoopbackSocket.bind(listening: 4)
+            listener = socket.fd
+            port = socket.port
+            let listener = socket.fd
             BlockingThread.start { [self] in
                 let fd = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
                 guard fd >= 0 else { return }

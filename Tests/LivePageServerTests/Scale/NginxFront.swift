@@ -70,7 +70,7 @@ final class NginxFront: Sendable {
         let block = try await printedConfiguration(for: nodeList(front))
         var lastError = ""
         for _ in 0..<5 {
-            let port = try NginxTests.freePort()
+            let port = try LoopbackSocket.freePort()
             let folder = makeFolder("nginx")
             try configuration(around: block, port: port, folder: folder)
                 .write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)

@@ -24,7 +24,7 @@ final class RedisProcess: Sendable {
         try #require(access(executable, X_OK) == 0, "redis-server is not installed: apt-get install redis-server (.ci/run does)")
         var output = ""
         for _ in 0..<5 {
-            let port = try NginxTests.freePort()
+            let port = try LoopbackSocket.freePort()
             let process = try launch(port: port)
             if await waitUntilAccepting(port: port, process: process) {
                 return RedisProcess(port: port, process: process)
