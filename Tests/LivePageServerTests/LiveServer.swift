@@ -171,14 +171,23 @@ struct LiveServer: Sendable {
 }
 
 /// Runs `body` with a server started with `arguments`, then stops it and expects it to
-/// exit 0 having logged no internal error. A server whose test throws is killed.
+/// exit 0 having logged no internal error or crash. A server whose test throws is killed.
 func withServer<T>(
     _ arguments: [String] = [],
     environment: [String: String] = [:],
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (LiveServer) async throws -> T
 ) async throws -> T {
-    let server = try await LiveServer.start(arguments, environment: environment)
+    try await runThenStop(try await LiveServer.start(arguments, environment: environment), sourceLocation: sourceLocation, body)
+}
+
+/// Runs `body` with `server`, then stops it and expects exit 0 and a log with no internal
+/// error or crash; a server whose test throws is killed.
+func runThenStop<T>(
+    _ server: LiveServer,
+    sourceLocation: SourceLocation,
+    _ body: (LiveServer) async throws -> T
+) async throws -> T {
     let result: T
     do {
         result = try await body(server)
@@ -187,7 +196,14 @@ func withServer<T>(
         throw error
     }
     let status = try await server.stop()
-    #expect(status == .exited(0), "standard error:\n\(server.process.standardError)", sourceLocation: sourceLocation)
-    #expect(!server.process.standardError.contains("internal error"), "\(server.process.standardError)", sourceLocation: sourceLocation)
+    #expect(status == .exited(0), "standard error:\n\(server.process.standardError.suffix(3000))", sourceLocation: sourceLocation)
+    expectCleanLog(server, sourceLocation: sourceLocation)
     return result
+}
+
+/// Expects the server's log to show no internal error or crash.
+func expectCleanLog(_ server: LiveServer, sourceLocation: SourceLocation = #_sourceLocation) {
+    let log = server.process.standardError
+    #expect(!log.contains("internal error") && !log.contains("crash") && !log.contains("Fatal error"), "\(log.suffix(3000))",
+            sourceLocation: sourceLocation)
 }

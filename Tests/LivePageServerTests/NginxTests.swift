@@ -34,23 +34,7 @@ struct NginxTests {
         mkdir(folder, 0o700)
         let block = try readmeConfiguration()
             .replacing("server 127.0.0.1:8080;", with: "server 127.0.0.1:\(upstreamPort);")
-            .replacing("listen 80;", with: "listen 127.0.0.1:\(port);")
-        let configuration = """
-            daemon off;
-            master_process off;
-            pid \(folder)/nginx.pid;
-            error_log \(folder)/error.log warn;
-            events { worker_connections 256; }
-            http {
-                access_log off;
-                client_body_temp_path \(folder)/body;
-                proxy_temp_path \(folder)/proxy;
-                fastcgi_temp_path \(folder)/fastcgi;
-                uwsgi_temp_path \(folder)/uwsgi;
-                scgi_temp_path \(folder)/scgi;
-            \(block)
-            }
-            """
+        let configuration = try NginxFront.configuration(around: block, port: port, folder: folder, singleProcess: true)
         try configuration.write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)
         let process = try ServerProcess(executable: nginx, arguments: ["-p", folder, "-c", folder + "/nginx.conf"])
         let listening = await eventually { (try? TestHTTPClient(port: port)) != nil }

@@ -40,13 +40,6 @@ extension LiveServer {
     }
 }
 
-/// Expects the server's log to show no internal error or crash.
-func expectCleanLog(_ server: LiveServer, sourceLocation: SourceLocation = #_sourceLocation) {
-    let log = server.process.standardError
-    #expect(!log.contains("internal error") && !log.contains("crash") && !log.contains("Fatal error"), "\(log.suffix(3000))",
-            sourceLocation: sourceLocation)
-}
-
 /// Runs `body` with a `livepage-server` started with `arguments` (`--port 0` first), then
 /// stops it and expects exit 0 and a log without internal errors; a server whose test
 /// throws is killed.
@@ -72,16 +65,5 @@ func withFaultServer<T>(
     }
     let process = try ServerProcess(executable: executable, arguments: command, removingPrefixes: ["LIVEPAGE_"])
     _ = try await process.waitUntilListening()
-    let server = LiveServer(process: process, prefix: "/livepage")
-    let result: T
-    do {
-        result = try await body(server)
-    } catch {
-        server.process.signal(SIGKILL)
-        throw error
-    }
-    let status = try await server.stop()
-    #expect(status == .exited(0), "standard error:\n\(server.process.standardError.suffix(3000))", sourceLocation: sourceLocation)
-    expectCleanLog(server, sourceLocation: sourceLocation)
-    return result
+    return try await runThenStop(LiveServer(process: process, prefix: "/livepage"), sourceLocation: sourceLocation, body)
 }

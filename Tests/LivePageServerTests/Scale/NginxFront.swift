@@ -35,13 +35,16 @@ final class NginxFront: Sendable {
         nodes.map { "\($0.tag)=127.0.0.1:\($0.port)" }.joined(separator: ",")
     }
 
-    /// A whole `nginx.conf` around `block` (the `http` contents printed by the command),
-    /// listening on the loopback `port`, with every path in `folder`.
-    static func configuration(around block: String, port: Int, folder: String) throws -> String {
-        try #require(block.contains("listen 80;"), "the printed configuration has no 'listen 80;':\n\(block)")
+    /// A whole `nginx.conf` around `block` (the `http` contents of the command's output or
+    /// the README), listening on the loopback `port`, with every path in `folder`.
+    /// - Parameter singleProcess: No worker process (`master_process off`), so that a test
+    ///   that only signals nginx on its way out leaves no orphan behind. Default `false`:
+    ///   a master and one worker, as nginx runs in production.
+    static func configuration(around block: String, port: Int, folder: String, singleProcess: Bool = false) throws -> String {
+        try #require(block.contains("listen 80;"), "the configuration has no 'listen 80;':\n\(block)")
         return """
             daemon off;
-            worker_processes 1;
+            \(singleProcess ? "master_process off;" : "worker_processes 1;")
             pid \(folder)/nginx.pid;
             error_log \(folder)/error.log warn;
             events { worker_connections 1024; }
