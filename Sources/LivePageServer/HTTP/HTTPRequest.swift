@@ -3,18 +3,9 @@
 /// The engine has already enforced RFC 9112 framing and the configured limits; a handler
 /// sees only well-formed requests with one of the methods `HTTPMethod` names.
 public struct HTTPRequest: Sendable, Equatable {
-    /// The request method.
-    public var method: HTTPMethod
-    /// The request-target exactly as sent.
-    public var target: String
-    /// The target up to `?`, not percent-decoded.
-    public var path: String
-    /// The target after the first `?`, raw; `nil` when there is no `?`.
-    public var query: String?
-    /// The protocol version of the request line.
-    public var version: HTTPVersion
-    /// The header fields in the order received.
-    public var headers: HTTPHeaders
+    /// The method, target, version and headers, as the handler saw them in
+    /// `HTTPHandler.maximumBodySize(for:)`.
+    public var head: HTTPRequestHead
     /// The body, de-chunked; empty when the request has none.
     public var body: [UInt8]
     /// The peer's address and port, as `127.0.0.1:53211` or `[::1]:53211`.
@@ -27,21 +18,39 @@ public struct HTTPRequest: Sendable, Equatable {
     ///   - body: The body bytes.
     ///   - remoteAddress: The peer's address, `host:port`.
     public init(head: HTTPRequestHead, body: [UInt8] = [], remoteAddress: String = "") {
-        method = head.method
-        target = head.target
-        path = head.path
-        query = head.query
-        version = head.version
-        headers = head.headers
+        self.head = head
         self.body = body
         self.remoteAddress = remoteAddress
     }
 
-    /// The method, target, version and headers.
-    public var head: HTTPRequestHead {
-        var head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
-        head.path = path
-        head.query = query
-        return head
+    /// The request method.
+    public var method: HTTPMethod {
+        get { head.method }
+        set { head.method = newValue }
+    }
+    /// The request-target exactly as sent.
+    public var target: String {
+        get { head.target }
+        set { head.target = newValue }
+    }
+    /// The target up to `?`, not percent-decoded.
+    public var path: String {
+        get { head.path }
+        set { head.path = newValue }
+    }
+    /// The target after the first `?`, raw; `nil` when there is no `?`.
+    public var query: String? {
+        get { head.query }
+        set { head.query = newValue }
+    }
+    /// The protocol version of the request line.
+    public var version: HTTPVersion {
+        get { head.version }
+        set { head.version = newValue }
+    }
+    /// The header fields in the order received.
+    public var headers: HTTPHeaders {
+        get { head.headers }
+        set { head.headers = newValue }
     }
 }
