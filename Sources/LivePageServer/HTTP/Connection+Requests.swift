@@ -76,7 +76,7 @@ extension Connection {
         queue(bytes, isFinal: true)
     }
 
-    /// Appends bytes to the output, which the loop writes at the end of its iteration.
+    /// Appends bytes to the output, which the loop writes with its next group of responses.
     func queue(_ bytes: [UInt8], isFinal: Bool) {
         if outboundOffset == outbound.count {
             outbound = bytes

@@ -26,7 +26,7 @@ final class Connection {
     /// Response bytes not yet accepted by the socket, from `outboundOffset` on.
     var outbound: [UInt8] = []
     var outboundOffset = 0
-    /// The loop will write `outbound` at the end of its iteration.
+    /// The connection is in the loop's write queue.
     var isAwaitingWrite = false
     /// The head whose body is being read.
     var currentHead: DecodedHead?

@@ -53,8 +53,11 @@ final class EventLoop: @unchecked Sendable {
     var connections: [Connection?] = []
     var timers = TimerHeap()
     private var resumeQueue: [Connection] = []
-    /// Connections with output to write at the end of this iteration.
+    /// Connections with output to write with the next group.
     private var writeQueue: [Connection] = []
+    /// The write queue is being written (a write that closes a connection may answer others
+    /// meanwhile: they join the group being written).
+    private var isWritingQueue = false
     var nextGeneration: UInt32 = 1
     var acceptPausedUntil: MonotonicTime?
     var lastPauseLog: MonotonicTime?
@@ -250,7 +253,7 @@ final class EventLoop: @unchecked Sendable {
     /// wire while the rest are still being encoded.
     func scheduleWrite(_ connection: Connection) {
         writeQueue.append(connection)
-        if writeQueue.count >= Self.writeGroupSize { writeQueued() }
+        if writeQueue.count >= Self.writeGroupSize && !isWritingQueue { writeQueued() }
     }
 
     /// Responses written together: enough for a reader to take many per wake-up, few enough
@@ -258,6 +261,8 @@ final class EventLoop: @unchecked Sendable {
     static let writeGroupSize = 64
 
     private func writeQueued() {
+        isWritingQueue = true
+        defer { isWritingQueue = false }
         var position = 0
         while position < writeQueue.count {
             let connection = writeQueue[position]
