@@ -46,6 +46,7 @@ enum CommandLineOptions {
         },
         .integer("max-clients", "clients per server (default 100000)") { $0.manager.maximumClients = $1 },
         .integer("max-clients-per-principal", "clients per principal (default 32)") { $0.manager.maximumClientsPerPrincipal = $1 },
+        .integer("max-anonymous-clients", "anonymous clients per server (default 20000)") { $0.manager.maximumAnonymousClients = $1 },
         .integer("max-locations", "distinct locations (default 10000)") { $0.manager.maximumLocations = $1 },
         .integer("max-batch-events", "events in one output answer (default 256)") { $0.manager.maximumBatchEvents = $1 },
         .integer("max-batch-bytes", "bytes of JSON in one output answer (default 262144)") { $0.manager.maximumBatchBytes = $1 },

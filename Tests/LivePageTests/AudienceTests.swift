@@ -176,7 +176,8 @@ struct AudienceTests {
                 }
                 return state.manager
             }
-            return manager?.deliverLocally(message) ?? 0
+            guard let manager else { return 0 }
+            return await withCheckedContinuation { done in manager.deliverLocally(message) { done.resume(returning: $0) } }
         }
 
         var messages: [String] { state.withLock { $0.messages } }
@@ -202,7 +203,11 @@ struct AudienceTests {
         func attach(to manager: ClientManager) { managers.withLock { $0.append(manager) } }
 
         func publish(_ message: BusMessage) async throws -> Int {
-            managers.withLock { $0 }.reduce(0) { $0 + $1.deliverLocally(message) }
+            var total = 0
+            for manager in managers.withLock({ $0 }) {
+                total += await withCheckedContinuation { done in manager.deliverLocally(message) { done.resume(returning: $0) } }
+            }
+            return total
         }
     }
 
@@ -221,17 +226,26 @@ struct AudienceTests {
         let harness = Harness()
         let uwe = try harness.register("zorg.member.uwe", at: "/chat")
         let parked = try harness.poll(uwe)
-        let sent = try harness.manager.sendImmediately(encoded: [EncodedEvent(Append(id: "t", html: "now"))], to: .location("/chat"))
-        #expect(sent == 1)
+        let sent = Mutex<Int?>(nil)
+        try harness.manager.send(encoded: [EncodedEvent(Append(id: "t", html: "now"))], to: .location("/chat")) { result in
+            sent.withLock { $0 = try? result.get() }
+        }
+        #expect(sent.withLock { $0 } == 1, "answered before send returned, on this thread")
         #expect(parked.answer?.batch?.textForms == ["append t\nnow"])
     }
 
-    @Test func aBusThatMustAwaitDeclinesToSendAtOnceAndNothingIsSent() async throws {
+    @Test func aBusThatMustAwaitIsAwaitedByTheCallbackSend() async throws {
         let bus = SharedBus()
         let manager = ClientManager(clock: ManualClock(), bus: bus)
         let uwe = try manager.register(at: "/chat", principal: "zorg.member.uwe").client.id
-        #expect(try manager.sendImmediately(encoded: [EncodedEvent(Remove(id: "a"))], to: .location("/chat")) == nil)
-        #expect(try await manager.send(Remove(id: "b"), to: .location("/chat")) == 1)
+        let sent = await withCheckedContinuation { done in
+            do {
+                try manager.send(encoded: [EncodedEvent(Remove(id: "b"))], to: .location("/chat")) { done.resume(returning: try? $0.get()) }
+            } catch {
+                done.resume(returning: nil)
+            }
+        }
+        #expect(sent == 1)
         #expect(try await manager.output(for: uwe).textForms == ["remove b"])
     }
 
@@ -242,7 +256,7 @@ struct AudienceTests {
         let uwe = try harness.register("zorg.member.uwe", at: "/chat")
         let parked = try harness.poll(uwe)
         #expect(try await harness.manager.send([any Event](), to: .location("/chat")) == 0)
-        #expect(try harness.manager.sendImmediately(encoded: [], to: .location("/chat")) == 0)
+        try harness.manager.send(encoded: [], to: .location("/chat")) { #expect((try? $0.get()) == 0) }
         #expect(parked.answer == nil)
     }
 

@@ -61,6 +61,21 @@ struct Harness {
         try await manager.send(events, to: audience)
     }
 
+    /// Runs `body` while the timers due now run every millisecond, time standing still:
+    /// a delivery too large for one slice goes on in the clock's timers, which a manual
+    /// clock runs only when told.
+    func runningDueTimers<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        let clock = clock
+        let pump = Task {
+            while !Task.isCancelled {
+                clock.advance(by: .zero)
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        defer { pump.cancel() }
+        return try await body()
+    }
+
     /// Moves the clock forward, running every timer that falls due.
     func advance(by duration: Duration) {
         clock.advance(by: duration)

@@ -26,7 +26,7 @@ struct HoldWheelTests {
     /// A bucket can hold polls of two turns of the ring when the wheel was not ticked in
     /// between; a sweep takes only the polls that are due.
     @Test func aSweepTakesOnlyTheDuePollsOfABucket() {
-        let location = LocationState(name: "/zorg")
+        let location = LocationState(name: "/zorg", listLimit: 1000)
         var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(100), now: .zero)
         let (early, middle, nextTurn) = (Self.record(location), Self.record(location), Self.record(location))
         wheel.insert(early, deadline: .milliseconds(500), now: .zero)
@@ -43,7 +43,7 @@ struct HoldWheelTests {
     }
 
     @Test func removingAPollKeepsTheOthersOfItsBucketFindable() {
-        let location = LocationState(name: "/zorg")
+        let location = LocationState(name: "/zorg", listLimit: 1000)
         var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(100), now: .zero)
         let records = (0..<5).map { _ in Self.record(location) }
         for record in records { wheel.insert(record, deadline: .milliseconds(500), now: .zero) }

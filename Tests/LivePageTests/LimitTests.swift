@@ -53,12 +53,14 @@ struct LimitTests {
         #expect(harness.manager.metrics.evictions == 0)
     }
 
-    @Test func aParkedClientSentMoreThanItsLimitAtOnceIsAnsweredEvicted() async throws {
+    @Test func aClientPushedOverItsLimitIsEvicted() async throws {
         let harness = Harness { $0.maximumQueuedEvents = 2 }
         let uwe = try harness.register("zorg.member.uwe")
         let parked = try harness.poll(uwe)
-        #expect(try await harness.send([Remove(id: "a"), Remove(id: "b"), Remove(id: "c")], to: .client(uwe)) == 0)
-        #expect(parked.waiterAnswers == ["gone(evicted)"])
+        #expect(try await harness.send([Remove(id: "a"), Remove(id: "b")], to: .client(uwe)) == 2)
+        #expect(parked.answer?.batch?.seqs == [1, 2], "answered, but kept until acknowledged")
+        #expect(try await harness.send(Remove(id: "c"), to: .client(uwe)) == 0)
+        #expect(try harness.answer(uwe).summary == "gone(evicted)")
     }
 
     /// Regression: evicting one recipient of a send updated presence at once, which
@@ -79,19 +81,36 @@ struct LimitTests {
         #expect(try harness.answer(watcher).summary == "gone(evicted)")
     }
 
+    /// Regression (red team): a publish of 1,025 events to `all` answered
+    /// `{"delivered": 0}` and evicted every client, as events were queued before the
+    /// limit was checked. Now it is refused before anything is queued.
+    @Test func aSendOfMoreEventsThanAQueueHoldsIsRefusedBeforeAnythingIsQueued() async throws {
+        let harness = Harness { $0.maximumQueuedEvents = 3 }
+        let uwe = try harness.register("zorg.member.uwe")
+        let parked = try harness.poll(uwe)
+        let error = await #expect(throws: ManagerError.publishTooLarge(events: 3, bytes: 1 << 20)) {
+            try await harness.send([Remove(id: "a"), Remove(id: "b"), Remove(id: "c"), Remove(id: "d")], to: .everyone)
+        }
+        #expect(error?.status == 413)
+        #expect(parked.isParked, "nothing was queued")
+        #expect(harness.manager.metrics.evictions == 0)
+        #expect(try await harness.send([Remove(id: "a"), Remove(id: "b"), Remove(id: "c")], to: .everyone) == 3)
+    }
+
     @Test func anEventLargerThanTheQueueLimitIsRefused() async throws {
         let harness = Harness { $0.maximumQueuedBytes = 1000 }
+        let tooLarge = ManagerError.publishTooLarge(events: 1024, bytes: 1000)
         let uwe = try harness.register("zorg.member.uwe")
         let parked = try harness.poll(uwe)
         let large = Update(id: "big", html: String(repeating: "x", count: 1000))
-        let error = await #expect(throws: ManagerError.eventTooLarge(limit: 1000)) {
+        let error = await #expect(throws: tooLarge) {
             try await harness.send([Remove(id: "small"), large], to: .everyone)
         }
         #expect(error?.status == 413)
         #expect(parked.isParked, "nothing of the refused send was queued")
         #expect(harness.manager.client(uwe) != nil)
         let fields = try EventFields(form: [("verb", "append"), ("id", "log"), ("html", String(repeating: "<", count: 300))])
-        await #expect(throws: ManagerError.eventTooLarge(limit: 1000)) { try await harness.manager.input(from: uwe, fields: fields) }
+        await #expect(throws: tooLarge) { try await harness.manager.input(from: uwe, fields: fields) }
     }
 
     // MARK: Registration

@@ -1,3 +1,4 @@
+import LivePageEvents
 /// Everything the manager keeps for one client. Lives inside the manager's lock only.
 final class ClientRecord {
     /// A parked output request: whom to answer. Its hold time is kept in the manager's
@@ -21,9 +22,17 @@ final class ClientRecord {
     var expiresAt: Duration
     /// The client's index in `location.clients`, for removal in O(1).
     var indexInLocation = -1
-    /// The presence state this client last received, and whether it had the lists.
-    var presenceSeen: PresenceSnapshot?
+    /// The client's index in `location.presenceClients` (presence clients only).
+    var indexInPresence = -1
+    /// The client's index in the manager's list of every client.
+    var indexInServer = -1
+    /// What this client last heard of presence: in which presence interval of its
+    /// location, after how many of that interval's changes, whether with the lists, and
+    /// the totals (distinct principals, anonymous clients).
+    var presenceInterval: UInt64 = 0
+    var presenceMark = 0
     var presenceListed = false
+    var presenceCounts = (0, 0)
 
     init(info: ClientInfo, location: LocationState, expiresAt: Duration) {
         self.info = info

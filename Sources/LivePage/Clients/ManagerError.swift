@@ -10,13 +10,14 @@ public struct ManagerError: Error, Sendable, Hashable {
         case invalidPrincipal(String)
         case tooManyClients(Int)
         case tooManyClientsForPrincipal(Int)
+        case tooManyAnonymousClients(Int)
         case tooManyLocations(Int)
         case clientGone(ClientGoneReason)
         case superseded
         case afterBeyondLastSeq
         case shuttingDown
         case unavailable
-        case eventTooLarge(limit: Int)
+        case publishTooLarge(events: Int, bytes: Int)
         case inputRejected(String)
         case invalidEvent(EventError)
     }
@@ -39,6 +40,9 @@ public struct ManagerError: Error, Sendable, Hashable {
         ManagerError(.tooManyClientsForPrincipal(limit))
     }
 
+    /// The server holds `limit` anonymous clients already.
+    public static func tooManyAnonymousClients(limit: Int) -> ManagerError { ManagerError(.tooManyAnonymousClients(limit)) }
+
     /// The server tracks `limit` distinct locations already.
     public static func tooManyLocations(limit: Int) -> ManagerError { ManagerError(.tooManyLocations(limit)) }
 
@@ -57,9 +61,12 @@ public struct ManagerError: Error, Sendable, Hashable {
     /// The server cannot serve output for now: it lost the other servers of its site.
     public static let unavailable = ManagerError(.unavailable)
 
-    /// An event's JSON is larger than a client's queue limit (`limit` bytes), so no client
-    /// could ever hold it.
-    public static func eventTooLarge(limit: Int) -> ManagerError { ManagerError(.eventTooLarge(limit: limit)) }
+    /// The events of one send are more, or larger, than a client's queue may hold
+    /// (`events` events, `bytes` bytes), so every recipient would only be evicted:
+    /// refused before anything is queued.
+    public static func publishTooLarge(events: Int, bytes: Int) -> ManagerError {
+        ManagerError(.publishTooLarge(events: events, bytes: bytes))
+    }
 
     /// The application's input handler refused the input, for `reason` (shown to the
     /// sender; it should not reveal more than the sender may know).
@@ -75,8 +82,8 @@ public struct ManagerError: Error, Sendable, Hashable {
         case .inputRejected: 403
         case .superseded: 409
         case .clientGone: 410
-        case .eventTooLarge: 413
-        case .tooManyClientsForPrincipal, .tooManyLocations: 429
+        case .publishTooLarge: 413
+        case .tooManyClientsForPrincipal, .tooManyAnonymousClients, .tooManyLocations: 429
         case .tooManyClients, .shuttingDown, .unavailable: 503
         }
     }
@@ -100,6 +107,8 @@ extension ManagerError: CustomStringConvertible {
         case .tooManyClients(let limit): "The server holds its maximum of \(limit) clients; try again later."
         case .tooManyClientsForPrincipal(let limit):
             "This principal has \(limit) pages open already, the most allowed; close one and try again."
+        case .tooManyAnonymousClients(let limit):
+            "The server holds its maximum of \(limit) anonymous clients; sign in, or try again later."
         case .tooManyLocations(let limit): "The server tracks its maximum of \(limit) locations; try again later."
         case .clientGone(.unknown): "The client is unknown; register again."
         case .clientGone(.expired): "The client expired after it stopped polling; register again."
@@ -109,7 +118,8 @@ extension ManagerError: CustomStringConvertible {
         case .afterBeyondLastSeq: "The parameter 'after' is higher than the last seq given to this client."
         case .shuttingDown: "The server is shutting down; try again shortly."
         case .unavailable: "The server lost its link to the other servers of this site; try again shortly."
-        case .eventTooLarge(let limit): "An event is larger than a client's queue limit of \(limit) bytes."
+        case .publishTooLarge(let events, let bytes):
+            "These events are more than a client's queue holds (\(events) events or \(bytes) bytes of JSON, counting 64 bytes for each event), so every recipient would be evicted; send fewer or smaller events in several publishes."
         case .inputRejected(let reason): reason
         case .invalidEvent(let error): error.description
         }

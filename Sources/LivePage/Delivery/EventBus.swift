@@ -2,12 +2,12 @@
 /// and several.
 ///
 /// The manager never queues a send for its clients directly. It hands the message to
-/// its bus; the bus brings it back to ``ClientManager/deliverLocally(_:)`` on every
+/// its bus; the bus brings it back to ``ClientManager/deliverLocally(_:completion:)`` on every
 /// server that shares it (this one included), so that every server queues the same
 /// messages in the same order. ``LocalEventBus`` is the one-server case.
 public protocol EventBus: Sendable {
     /// Called once by the manager that uses this bus, from its initializer: messages
-    /// that arrive on the bus go to `manager`'s ``ClientManager/deliverLocally(_:)``.
+    /// that arrive on the bus go to `manager`'s ``ClientManager/deliverLocally(_:completion:)``.
     func attach(to manager: ClientManager)
 
     /// Carries `message` to every server sharing the bus.
@@ -17,10 +17,11 @@ public protocol EventBus: Sendable {
     ///   dropped silently.
     func publish(_ message: BusMessage) async throws -> Int
 
-    /// Carries `message` at once, without awaiting, if this bus can; returns `nil` if it
-    /// cannot, and the caller uses ``publish(_:)``. The in-memory bus can, so a single
-    /// server answers publishes on the thread that read them, with no task.
-    func publishImmediately(_ message: BusMessage) -> Int?
+    /// Carries `message` and calls `completion` with what ``publish(_:)`` returns or
+    /// throws. The in-memory bus calls back without a task (on this thread when the
+    /// audience is small), so a single server answers publishes on the thread that read
+    /// them; by default a task awaits ``publish(_:)``.
+    func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, any Error>) -> Void)
 
     /// Leaves the bus when the server shuts down, so that the other servers learn at once
     /// that this one's clients are gone.
@@ -28,8 +29,12 @@ public protocol EventBus: Sendable {
 }
 
 extension EventBus {
-    /// A bus to other servers must await them: by default it cannot publish at once.
-    public func publishImmediately(_ message: BusMessage) -> Int? { nil }
+    /// A bus to other servers must await them: by default a task awaits ``publish(_:)``.
+    public func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, any Error>) -> Void) {
+        Task {
+            do { completion(.success(try await publish(message))) } catch { completion(.failure(error)) }
+        }
+    }
 
     /// By default there is nothing to leave.
     public func shutDown() async {}

@@ -17,14 +17,18 @@ public final class LocalEventBus: EventBus {
         self.manager.withLock { $0.manager = manager }
     }
 
-    /// Delivers `message` to the attached manager's clients at once.
+    /// Delivers `message` to the attached manager's clients.
     public func publish(_ message: BusMessage) async throws -> Int {
-        manager.withLock { $0.manager }?.deliverLocally(message) ?? 0
+        guard let manager = manager.withLock({ $0.manager }) else { return 0 }
+        return await withCheckedContinuation { continuation in
+            manager.deliverLocally(message) { continuation.resume(returning: $0) }
+        }
     }
 
-    /// Delivers `message` to the attached manager's clients at once: this bus never
-    /// needs to await.
-    public func publishImmediately(_ message: BusMessage) -> Int? {
-        manager.withLock { $0.manager }?.deliverLocally(message) ?? 0
+    /// Delivers `message` to the attached manager's clients, without a task: on this
+    /// thread for a small audience, in slices for a large one.
+    public func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, any Error>) -> Void) {
+        guard let manager = manager.withLock({ $0.manager }) else { return completion(.success(0)) }
+        manager.deliverLocally(message) { completion(.success($0)) }
     }
 }

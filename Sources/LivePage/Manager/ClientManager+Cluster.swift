@@ -1,3 +1,4 @@
+import LivePageEvents
 import Synchronization
 
 /// What several servers sharing one site's clients exchange through the client manager:
@@ -35,18 +36,14 @@ extension ClientManager {
     /// empty: nobody). Presence events go to this server's presence clients there if
     /// the merged state changed, and ``online(at:)`` answers with the merged state.
     public func setRemotePresence(_ part: PresencePart?, at location: String) {
-        let now = clock.now
-        var answers = PendingAnswers()
-        state.withLock { state in
+        locked { state, now, answers in
             let key = ExactName(location)
             let part = part.flatMap { $0.isEmpty ? nil : $0 }
             guard state.remote[key] != part else { return }
             state.remote[key] = part
-            guard let locationState = state.locations[key] else { return }
-            locationState.remote = part
+            guard let locationState = state.locations[key], locationState.setRemote(part) else { return }
             presenceChanged(at: locationState, in: &state, now: now, answers: &answers)
         }
-        answers.deliver()
     }
 
     /// Stops serving output: every parked poll and every poll until
@@ -77,16 +74,13 @@ extension ClientManager {
     /// - Returns: How many clients were removed.
     @discardableResult
     public func dropAllClients(reason: ClientGoneReason) -> Int {
-        let now = clock.now
-        var answers = PendingAnswers()
-        let count = state.withLock { state in
-            let records = Array(state.clients.values)
+        let count = locked { state, now, answers in
+            let records = state.everyone
             for record in records {
                 remove(record, reason: reason, in: &state, now: now, answers: &answers)
             }
             return records.count
         }
-        answers.deliver()
         reportLocalPresence()
         return count
     }

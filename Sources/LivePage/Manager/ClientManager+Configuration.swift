@@ -22,6 +22,10 @@ extension ClientManager {
         public var maximumClients = 100_000
         /// Clients one principal may have open at once (429 beyond). Default 32.
         public var maximumClientsPerPrincipal = 32
+        /// Anonymous clients the server holds at most (429 beyond), so that anonymous
+        /// visitors, or plain GETs of a page that registers its client (an `<img>` on
+        /// another site), cannot take every place. Default 20,000.
+        public var maximumAnonymousClients = 20_000
         /// Distinct locations the server tracks at most (429 beyond). Default 10,000.
         public var maximumLocations = 10_000
         /// Events in one output answer at most. Default 256.

@@ -5,7 +5,7 @@ extension ClientManager {
     /// Sends `events`, in order, to every client of `audience`: each client gets them
     /// with consecutive seqs.
     /// - Returns: The number of (client, event) pairs queued.
-    /// - Throws: ``ManagerError/eventTooLarge(limit:)`` for an event no client queue
+    /// - Throws: ``ManagerError/publishTooLarge(events:bytes:)`` for events no client queue
     ///   could hold; the bus's error if it could not carry the message.
     public func send(_ events: [any Event], to audience: Audience) async throws -> Int {
         try await send(encoded: events.map { EncodedEvent($0) }, to: audience)
@@ -23,20 +23,27 @@ extension ClientManager {
         return try await bus.publish(.events(events, to: audience))
     }
 
-    /// Sends events already encoded without awaiting, if the bus can carry them at once
-    /// (the in-memory bus can); see ``EventBus/publishImmediately(_:)``.
-    /// - Returns: The number of (client, event) pairs queued, or `nil` if the bus must
-    ///   await, in which case nothing was sent: use ``send(encoded:to:)``.
-    /// - Throws: ``ManagerError/eventTooLarge(limit:)``.
-    public func sendImmediately(encoded events: [EncodedEvent], to audience: Audience) throws(ManagerError) -> Int? {
-        guard !events.isEmpty else { return 0 }
+    /// Sends events already encoded and calls `completion` with the number of (client,
+    /// event) pairs queued, or the bus's error. With the in-memory bus and a small
+    /// audience, `completion` runs before this returns, on this thread, with no task; a
+    /// large audience is delivered in slices and `completion` runs when the last is done.
+    /// - Throws: ``ManagerError/publishTooLarge(events:bytes:)`` before anything is sent.
+    public func send(
+        encoded events: [EncodedEvent],
+        to audience: Audience,
+        completion: @escaping @Sendable (Result<Int, any Error>) -> Void
+    ) throws(ManagerError) {
+        guard !events.isEmpty else { return completion(.success(0)) }
         try checkSize(of: events)
-        return bus.publishImmediately(.events(events, to: audience))
+        bus.publish(.events(events, to: audience), completion: completion)
     }
 
+    /// Refuses events that alone would overflow every client's queue: queueing them would
+    /// only evict every recipient.
     private func checkSize(of events: [EncodedEvent]) throws(ManagerError) {
-        if events.contains(where: { $0.byteCount > configuration.maximumQueuedBytes }) {
-            throw .eventTooLarge(limit: configuration.maximumQueuedBytes)
+        let bytes = events.reduce(0) { $0 + $1.byteCount }
+        if events.count > configuration.maximumQueuedEvents || bytes > configuration.maximumQueuedBytes {
+            throw .publishTooLarge(events: configuration.maximumQueuedEvents, bytes: configuration.maximumQueuedBytes)
         }
     }
 
@@ -47,45 +54,105 @@ extension ClientManager {
         try await bus.publish(.disconnect(audience))
     }
 
-    /// Carries out a bus message for this server's own clients. Buses call this; an
-    /// application sends with ``send(_:to:)-([any Event],_)`` instead.
-    /// - Returns: The (client, event) pairs queued, or the clients disconnected, here.
-    public func deliverLocally(_ message: BusMessage) -> Int {
-        let now = clock.now
-        var answers = PendingAnswers()
-        let count = state.withLock { state in
-            var count = 0
+    /// Carries out a bus message for this server's own clients, then calls `completion`
+    /// with the (client, event) pairs queued, or the clients disconnected, here. Buses
+    /// call this; an application sends with ``send(_:to:)-([any Event],_)`` instead.
+    ///
+    /// The message waits behind earlier ones, and runs a bounded slice of recipients at a
+    /// time: the first slice on this thread when nothing is ahead of it, the rest on the
+    /// clock's thread, so no lock or event loop is held for a large audience.
+    public func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
+        locked { state, _, _ in
             switch message {
             case .events(let events, let audience):
-                for record in recipients(of: audience, in: state) {
-                    count += enqueue(events, for: record, in: &state, now: now, answers: &answers)
-                }
+                let recipients = recipients(of: audience, in: state)
+                state.deliveries.append(Delivery(.events(events), to: recipients, excluding: audience.excluded, completion: completion))
             case .disconnect(let audience):
-                for record in recipients(of: audience, in: state) {
-                    remove(record, reason: .closed, in: &state, now: now, answers: &answers)
-                    count += 1
-                }
+                let recipients = recipients(of: audience, in: state)
+                state.deliveries.append(Delivery(.disconnect, to: recipients, excluding: audience.excluded, completion: completion))
             }
-            return count
         }
-        answers.deliver()
-        return count
     }
 
-    /// The clients of `audience` here. A copy, so the caller may remove clients as it goes.
-    private func recipients(of audience: Audience, in state: State) -> [ClientRecord] {
-        var records: [ClientRecord]
-        switch audience.target {
-        case .client(let id): records = state.clients[id].map { [$0] } ?? []
-        case .location(let location): records = state.locations[ExactName(location)]?.clients ?? []
-        case .principal(let principal): records = state.principals[ExactName(principal)] ?? []
-        case .everyone: records = Array(state.clients.values)
+    /// Runs `body` under the lock, then a slice of the deliveries waiting (those `body`
+    /// queued among them), then, unlocked, the answers decided; schedules the next slice
+    /// if any is left. Every change that may reach other clients goes through here.
+    @discardableResult
+    func locked<Result: Sendable, Failure: Error>(
+        _ body: (inout State, Duration, inout PendingAnswers) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let now = clock.now
+        var answers = PendingAnswers()
+        let (result, mustSchedule) = try state.withLock { state throws(Failure) -> (Result, Bool) in
+            let result = try body(&state, now, &answers)
+            let mustSchedule = state.deliveries.isEmpty ? false : runDeliveries(in: &state, now: now, answers: &answers)
+            return (result, mustSchedule)
         }
-        if let excluded = audience.excluded {
-            records.removeAll { $0.info.id == excluded }
-        }
-        return records
+        answers.deliver()
+        if mustSchedule { scheduleDeliveries() }
+        return result
     }
+
+    /// The clients of `audience` here, as they are now. Arrays are copied on write, so
+    /// this costs nothing until the location changes.
+    private func recipients(of audience: Audience, in state: State) -> [ClientRecord] {
+        switch audience.target {
+        case .client(let id): state.clients[id].map { [$0] } ?? []
+        case .location(let location): state.locations[ExactName(location)]?.clients ?? []
+        case .principal(let principal): state.principals[ExactName(principal)] ?? []
+        case .everyone: state.everyone
+        }
+    }
+
+    /// Runs queued deliveries for one slice, unless a slice is already scheduled to (it
+    /// keeps the order). Returns whether the caller must schedule the next slice.
+    private func runDeliveries(in state: inout State, now: Duration, answers: inout PendingAnswers) -> Bool {
+        guard !state.isDeliveryScheduled else { return false }
+        var budget = Self.deliverySliceBudget
+        while budget > 0, let delivery = state.deliveries.first {
+            while budget > 0, let record = delivery.nextRecipient() {
+                budget -= delivery.costPerRecipient
+                switch delivery.work {
+                case .events(let events):
+                    delivery.counted(enqueue(events, for: record, in: &state, now: now, answers: &answers))
+                case .disconnect:
+                    guard state.clients[record.info.id] === record else { continue }
+                    remove(record, reason: .closed, in: &state, now: now, answers: &answers)
+                    delivery.counted(1)
+                case .presence(let flush):
+                    guard state.clients[record.info.id] === record, let event = flush.event(for: record) else { continue }
+                    enqueue([event], for: record, in: &state, now: now, answers: &answers)
+                }
+            }
+            guard delivery.isDone else { break }
+            state.deliveries.removeFirst()
+            if let completion = delivery.completion {
+                let count = delivery.count
+                answers.add { completion(count) }
+            }
+        }
+        state.isDeliveryScheduled = !state.deliveries.isEmpty
+        return state.isDeliveryScheduled
+    }
+
+    /// Runs the next slice of deliveries on the clock's thread, and so on until none is left.
+    func scheduleDeliveries() {
+        _ = clock.schedule(at: clock.now) { [weak self] in
+            guard let self else { return }
+            let now = clock.now
+            var answers = PendingAnswers()
+            let more = state.withLock { state in
+                state.isDeliveryScheduled = false
+                return runDeliveries(in: &state, now: now, answers: &answers)
+            }
+            answers.deliver()
+            if more { scheduleDeliveries() }
+        }
+    }
+
+    /// How much one slice of deliveries does at most, in events queued (a recipient counts
+    /// one more): about a millisecond under the lock, and a few of answering after it.
+    static let deliverySliceBudget = 4096
 
     /// Queues `events` for `record` with its next seqs. A parked poll is answered with the
     /// next batch; a client pushed over its queue limit is evicted instead.
@@ -98,8 +165,8 @@ extension ClientManager {
         now: Duration,
         answers: inout PendingAnswers
     ) -> Int {
-        // A fan-out works on a copy of its recipients: one evicted meanwhile (by the
-        // presence event of another's eviction) gets nothing, and is not evicted twice.
+        // A delivery works on the recipients as they were when it was sent: one removed
+        // since gets nothing, and is not evicted twice.
         guard state.clients[record.info.id] === record else { return 0 }
         for event in events {
             record.lastSeq += 1
@@ -130,9 +197,12 @@ extension ClientManager {
     ) {
         let id = record.info.id
         guard state.clients.removeValue(forKey: id) != nil else { return }
+        state.removeFromEveryone(record)
         if let principal = record.info.principal.map(ExactName.init) {
             state.principals[principal]?.removeAll { $0 === record }
             if state.principals[principal]?.isEmpty == true { state.principals[principal] = nil }
+        } else {
+            state.anonymousClients -= 1
         }
         state.gone.remember(id, reason)
         if reason == .expired { state.metrics.expirations += 1 }

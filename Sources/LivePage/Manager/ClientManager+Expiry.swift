@@ -13,13 +13,10 @@ extension ClientManager {
     /// Removes every client with no parked poll whose expiry time has passed: refresh +
     /// grace after its last poll ended, or the first-poll timeout after registering.
     func expireClients() {
-        let now = clock.now
-        var answers = PendingAnswers()
-        state.withLock { state in
-            for record in state.clients.values where record.parked == nil && record.expiresAt <= now {
+        locked { state, now, answers in
+            for record in state.everyone where record.parked == nil && record.expiresAt <= now {
                 remove(record, reason: .expired, in: &state, now: now, answers: &answers)
             }
         }
-        answers.deliver()
     }
 }

@@ -1,8 +1,19 @@
+import LivePageEvents
 extension ClientManager {
     /// Everything the manager knows, behind its one lock. Critical sections are short and
     /// never await: registering, polling, queueing and answering.
     struct State {
         var clients: [ClientID: ClientRecord] = [:]
+        /// The same clients in an array, each knowing its index: the audience `everyone`,
+        /// taken without copying.
+        private(set) var everyone: [ClientRecord] = []
+        /// How many of the clients are anonymous.
+        var anonymousClients = 0
+        /// Sends, disconnects and presence flushes waiting to reach their recipients, in
+        /// order; the first may be part done.
+        var deliveries = DeliveryQueue()
+        /// Whether the clock will run the next slice of deliveries.
+        var isDeliveryScheduled = false
         var locations: [ExactName: LocationState] = [:]
         /// Every open client of each principal, at every location.
         var principals: [ExactName: [ClientRecord]] = [:]
@@ -26,6 +37,23 @@ extension ClientManager {
         /// While set, polls are answered ``OutputAnswer/unavailable``.
         var isOutputSuspended = false
 
+        /// Adds `record` to ``everyone``.
+        mutating func addToEveryone(_ record: ClientRecord) {
+            record.indexInServer = everyone.count
+            everyone.append(record)
+        }
+
+        /// Removes `record` from ``everyone`` in O(1).
+        mutating func removeFromEveryone(_ record: ClientRecord) {
+            let index = record.indexInServer
+            let last = everyone.removeLast()
+            if index < everyone.count {
+                everyone[index] = last
+                last.indexInServer = index
+            }
+            record.indexInServer = -1
+        }
+
         init(rememberedGoneClients: Int, hold: HoldWheel) {
             self.hold = hold
             gone = GoneClients(capacity: rememberedGoneClients)
@@ -38,13 +66,43 @@ extension ClientManager {
     /// waiter may do its own work (encode, write) without holding up the manager.
     struct PendingAnswers {
         private var answers: [(OutputWaiter, OutputAnswer)] = []
+        private var completions: [@Sendable () -> Void] = []
 
         mutating func add(_ waiter: @escaping OutputWaiter, _ answer: OutputAnswer) {
             answers.append((waiter, answer))
         }
 
+        /// Adds work to run after the answers: a delivery's completion.
+        mutating func add(_ completion: @escaping @Sendable () -> Void) {
+            completions.append(completion)
+        }
+
         consuming func deliver() {
             for (waiter, answer) in answers { waiter(answer) }
+            for completion in completions { completion() }
+        }
+    }
+
+    /// The deliveries waiting, first in first out, with O(1) removal from the front.
+    struct DeliveryQueue {
+        private var items: [Delivery] = []
+        private var head = 0
+
+        var isEmpty: Bool { head == items.count }
+
+        var first: Delivery? { isEmpty ? nil : items[head] }
+
+        mutating func append(_ delivery: Delivery) { items.append(delivery) }
+
+        mutating func removeFirst() {
+            head += 1
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 64, head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
         }
     }
 }

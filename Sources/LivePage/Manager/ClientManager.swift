@@ -71,16 +71,17 @@ public final class ClientManager: Sendable {
     ) throws(ManagerError) -> Registration {
         try Self.validate(location: location)
         if let principal { try Self.validate(principal: principal) }
-        let now = clock.now
-        var answers = PendingAnswers()
-        defer { answers.deliver() }
-        let client = try state.withLock { state throws(ManagerError) -> ClientInfo in
+        let client = try locked { state, now, answers throws(ManagerError) -> ClientInfo in
             guard !state.isShuttingDown else { throw .shuttingDown }
             guard state.clients.count < configuration.maximumClients else {
                 throw .tooManyClients(limit: configuration.maximumClients)
             }
-            if let principal, state.principals[ExactName(principal), default: []].count >= configuration.maximumClientsPerPrincipal {
-                throw .tooManyClientsForPrincipal(limit: configuration.maximumClientsPerPrincipal)
+            if let principal {
+                if state.principals[ExactName(principal), default: []].count >= configuration.maximumClientsPerPrincipal {
+                    throw .tooManyClientsForPrincipal(limit: configuration.maximumClientsPerPrincipal)
+                }
+            } else if state.anonymousClients >= configuration.maximumAnonymousClients {
+                throw .tooManyAnonymousClients(limit: configuration.maximumAnonymousClients)
             }
             let locationState: LocationState
             if let existing = state.locations[ExactName(location)] {
@@ -89,8 +90,8 @@ public final class ClientManager: Sendable {
                 guard state.locations.count < configuration.maximumLocations else {
                     throw .tooManyLocations(limit: configuration.maximumLocations)
                 }
-                locationState = LocationState(name: location)
-                locationState.remote = state.remote[ExactName(location)]
+                locationState = LocationState(name: location, listLimit: configuration.presenceListLimit)
+                _ = locationState.setRemote(state.remote[ExactName(location)])
                 state.locations[ExactName(location)] = locationState
             }
             var id = ClientID(nodeTag: configuration.nodeTag)
@@ -98,7 +99,12 @@ public final class ClientManager: Sendable {
             let info = ClientInfo(id: id, location: location, principal: principal, presence: presence)
             let record = ClientRecord(info: info, location: locationState, expiresAt: now + configuration.firstPollTimeout)
             state.clients[id] = record
-            if let principal { state.principals[ExactName(principal), default: []].append(record) }
+            state.addToEveryone(record)
+            if let principal {
+                state.principals[ExactName(principal), default: []].append(record)
+            } else {
+                state.anonymousClients += 1
+            }
             let changed = locationState.add(record)
             if presence != .none {
                 sendPresenceState(to: record, in: &state, answers: &answers)
@@ -116,13 +122,10 @@ public final class ClientManager: Sendable {
     /// parked poll is answered `gone(.closed)` and presence is updated without waiting
     /// for expiry. Closing an unknown id does nothing.
     public func close(_ id: ClientID) {
-        let now = clock.now
-        var answers = PendingAnswers()
-        state.withLock { state in
+        locked { state, now, answers in
             guard let record = state.clients[id] else { return }
             remove(record, reason: .closed, in: &state, now: now, answers: &answers)
         }
-        answers.deliver()
     }
 
     /// What the manager knows of the client `id`, or `nil` if it is not registered.
@@ -138,13 +141,22 @@ public final class ClientManager: Sendable {
     }
 
     /// Who is online at `location`: sorted unique principals and the anonymous count.
+    /// Above the presence list limit, the principals are left out (``Online/isListed`` is
+    /// `false`) and only the totals are given, as for `list` clients.
     public func online(at location: String) -> Online {
         state.withLock { state in
-            guard let snapshot = state.locations[ExactName(location)]?.snapshot else {
+            let limit = configuration.presenceListLimit
+            guard let here = state.locations[ExactName(location)] else {
                 let remote = state.remote[ExactName(location)] ?? .empty
-                return Online(location: location, principals: remote.principals, anonymous: remote.anonymous)
+                let listed = remote.principals.count <= limit
+                return Online(
+                    location: location,
+                    principals: listed ? remote.principals : nil,
+                    count: remote.principals.count,
+                    anonymous: remote.anonymous
+                )
             }
-            return Online(location: location, principals: snapshot.principals, anonymous: snapshot.anonymous)
+            return Online(location: location, principals: here.principals, count: here.count, anonymous: here.anonymous)
         }
     }
 

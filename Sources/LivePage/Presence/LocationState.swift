@@ -1,83 +1,222 @@
+import LivePageEvents
+
 /// The clients at one location and who is online there. Lives inside the manager's lock.
+///
+/// Who is online is kept up to date one change at a time: a join or a leave costs a
+/// dictionary update and an entry in this interval's change log, never a rebuild, so the
+/// cost of a join does not grow with the location. The sorted list of principals, which
+/// only `list` clients and ``ClientManager/online(at:)`` need, is kept only while the
+/// location is at or under the list limit (above it, nobody is sent a list).
 final class LocationState {
+    /// Whether a principal is online here on this server (and with how many tabs), on
+    /// another server of the site, or both.
+    private struct Membership {
+        var localTabs = 0
+        var isRemote = false
+        var isOnline: Bool { localTabs > 0 || isRemote }
+    }
+
     let name: String
+    /// Above this many principals, `list` clients get counts only.
+    let listLimit: Int
     /// The clients, in no particular order; each knows its index here.
     private(set) var clients: [ClientRecord] = []
-    /// For each principal here, how many of its clients (tabs) are open.
-    private var principalTabs: [ExactName: Int] = [:]
-    private(set) var anonymous = 0
-    /// How many clients here asked for presence events.
-    private(set) var presenceClientCount = 0
-    /// The current state, built when first asked for after a change.
-    private var cachedSnapshot: PresenceSnapshot?
+    /// The clients that asked for presence events (`list` or `count`); each knows its
+    /// index here. Presence work never touches the others.
+    private(set) var presenceClients: [ClientRecord] = []
+    /// Every principal online here, on any server of the site.
+    private var members: [ExactName: Membership] = [:]
+    private(set) var localAnonymous = 0
+    private var remoteAnonymous = 0
+    /// The other servers' part, as last told.
+    private var remotePrincipals: [ExactName] = []
+    /// The principals sorted by bytes, while there are at most `listLimit` of them;
+    /// `nil` above the limit, or until it is needed again after falling back under it.
+    private var sortedPrincipals: [ExactName]? = []
+    /// The full-state event of the current state, once encoded.
+    private var cachedState: EncodedEvent?
+
+    /// The joins (`true`) and leaves of this presence interval, in order. Only kept while
+    /// presence clients are here; a flush hands them on and starts a new interval.
+    private(set) var changes: [(name: ExactName, joined: Bool)] = []
+    /// Counts presence intervals: a client that got the state during interval `g` at
+    /// change `n` is sent, at the flush ending `g`, what changed from `n` on.
+    private(set) var interval: UInt64 = 0
     /// The pending coalesced presence flush, if one is scheduled.
     var flushTimer: TimerHandle?
     /// When presence events were last sent here.
     var lastFlush: Duration?
-    /// Who is online here on the other servers of the site, if any.
-    var remote: PresencePart? {
-        didSet { if remote != oldValue { cachedSnapshot = nil } }
-    }
 
-    init(name: String) {
+    init(name: String, listLimit: Int) {
         self.name = name
+        self.listLimit = listLimit
     }
 
     var isEmpty: Bool { clients.isEmpty }
+
+    /// The number of distinct principals online here.
+    var count: Int { members.count }
+
+    /// The number of anonymous clients here, on every server.
+    var anonymous: Int { localAnonymous + remoteAnonymous }
+
+    /// Whether there are more principals than `list` clients are sent.
+    var isOverListLimit: Bool { members.count > listLimit }
 
     /// Adds `client`; returns whether who is online changed (a new principal, or one
     /// more anonymous client).
     func add(_ client: ClientRecord) -> Bool {
         client.indexInLocation = clients.count
         clients.append(client)
-        if client.info.presence != .none { presenceClientCount += 1 }
-        let changed: Bool
-        if let principal = client.info.principal.map(ExactName.init) {
-            principalTabs[principal, default: 0] += 1
-            changed = principalTabs[principal] == 1
-        } else {
-            anonymous += 1
-            changed = true
+        if client.info.presence != .none {
+            client.indexInPresence = presenceClients.count
+            presenceClients.append(client)
         }
-        if changed { cachedSnapshot = nil }
+        guard let principal = client.info.principal.map(ExactName.init) else {
+            localAnonymous += 1
+            cachedState = nil
+            return true
+        }
+        var membership = members[principal] ?? Membership()
+        let wasOnline = membership.isOnline
+        membership.localTabs += 1
+        members[principal] = membership
+        if !wasOnline { joined(principal) }
+        return membership.localTabs == 1
+    }
+
+    /// Removes `client`; returns whether who is online here on this server changed.
+    func remove(_ client: ClientRecord) -> Bool {
+        Self.remove(client, from: &clients, index: \.indexInLocation)
+        if client.info.presence != .none {
+            Self.remove(client, from: &presenceClients, index: \.indexInPresence)
+        }
+        guard let principal = client.info.principal.map(ExactName.init) else {
+            localAnonymous -= 1
+            cachedState = nil
+            return true
+        }
+        guard var membership = members[principal] else { return false }
+        membership.localTabs -= 1
+        if membership.isOnline {
+            members[principal] = membership
+        } else {
+            members[principal] = nil
+            left(principal)
+        }
+        return membership.localTabs == 0
+    }
+
+    private static func remove(_ client: ClientRecord, from list: inout [ClientRecord], index: ReferenceWritableKeyPath<ClientRecord, Int>) {
+        let position = client[keyPath: index]
+        let last = list.removeLast()
+        if position < list.count {
+            list[position] = last
+            last[keyPath: index] = position
+        }
+        client[keyPath: index] = -1
+    }
+
+    /// Sets who is online here on the other servers (`nil`: nobody); returns whether who
+    /// is online here changed. Costs the size of the old and new parts, once per report.
+    func setRemote(_ part: PresencePart?) -> Bool {
+        let new = (part?.principals ?? []).map(ExactName.init)
+        let newAnonymous = part?.anonymous ?? 0
+        var changed = newAnonymous != remoteAnonymous
+        remoteAnonymous = newAnonymous
+        var (old, added) = (remotePrincipals[...], new[...])
+        while !old.isEmpty || !added.isEmpty {
+            if let gone = old.first, added.first.map({ gone < $0 }) ?? true {
+                old.removeFirst()
+                guard var membership = members[gone] else { continue }
+                membership.isRemote = false
+                if membership.isOnline {
+                    members[gone] = membership
+                } else {
+                    members[gone] = nil
+                    left(gone)
+                    changed = true
+                }
+            } else if let came = added.first, old.first.map({ came < $0 }) ?? true {
+                added.removeFirst()
+                var membership = members[came] ?? Membership()
+                let wasOnline = membership.isOnline
+                membership.isRemote = true
+                members[came] = membership
+                if !wasOnline {
+                    joined(came)
+                    changed = true
+                }
+            } else {
+                old.removeFirst()
+                added.removeFirst()
+            }
+        }
+        remotePrincipals = new
+        if changed { cachedState = nil }
         return changed
     }
 
-    /// Removes `client`; returns whether who is online changed.
-    func remove(_ client: ClientRecord) -> Bool {
-        let index = client.indexInLocation
-        let last = clients.removeLast()
-        if index < clients.count {
-            clients[index] = last
-            last.indexInLocation = index
+    private func joined(_ principal: ExactName) {
+        cachedState = nil
+        if !presenceClients.isEmpty { changes.append((principal, true)) }
+        guard var sorted = sortedPrincipals else { return }
+        sortedPrincipals = nil
+        guard members.count <= listLimit else { return }
+        sorted.insert(principal, at: Self.insertionIndex(of: principal, in: sorted))
+        sortedPrincipals = sorted
+    }
+
+    private func left(_ principal: ExactName) {
+        cachedState = nil
+        if !presenceClients.isEmpty { changes.append((principal, false)) }
+        guard var sorted = sortedPrincipals else { return }
+        sortedPrincipals = nil
+        let index = Self.insertionIndex(of: principal, in: sorted)
+        if index < sorted.count, sorted[index] == principal { sorted.remove(at: index) }
+        sortedPrincipals = sorted
+    }
+
+    private static func insertionIndex(of name: ExactName, in sorted: [ExactName]) -> Int {
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < name { low = middle + 1 } else { high = middle }
         }
-        client.indexInLocation = -1
-        if client.info.presence != .none { presenceClientCount -= 1 }
-        let changed: Bool
-        if let principal = client.info.principal.map(ExactName.init) {
-            let tabs = principalTabs[principal, default: 1] - 1
-            principalTabs[principal] = tabs == 0 ? nil : tabs
-            changed = tabs == 0
-        } else {
-            anonymous -= 1
-            changed = true
+        return low
+    }
+
+    /// The principals online here, sorted by bytes, or `nil` above the list limit.
+    /// Costs at most a sort of `listLimit` names, after the location fell back under it.
+    var principals: [String]? {
+        guard members.count <= listLimit else { return nil }
+        if sortedPrincipals == nil { sortedPrincipals = members.keys.sorted() }
+        return sortedPrincipals?.map(\.string)
+    }
+
+    /// The full state as an event: with the lists when `listed` and under the limit,
+    /// otherwise the totals. The listed form is encoded once per state.
+    func stateEvent(listed: Bool) -> EncodedEvent {
+        guard listed, !isOverListLimit else {
+            return EncodedEvent(Presence(location: name, content: .state(principals: nil, count: count, anonymous: anonymous)))
         }
-        if changed { cachedSnapshot = nil }
-        return changed
+        if let cachedState { return cachedState }
+        let event = EncodedEvent(Presence(location: name, content: .state(principals: principals, count: count, anonymous: anonymous)))
+        cachedState = event
+        return event
     }
 
     /// This server's own part of who is online here.
     var localPart: PresencePart {
-        PresencePart(principals: principalTabs.keys.map(\.string), anonymous: anonymous)
+        PresencePart(principals: members.compactMap { $0.value.localTabs > 0 ? $0.key.string : nil }, anonymous: localAnonymous)
     }
 
-    /// Who is online here now, on every server.
-    var snapshot: PresenceSnapshot {
-        if let cachedSnapshot { return cachedSnapshot }
-        var principals = Set(principalTabs.keys)
-        if let remote { principals.formUnion(remote.principals.map(ExactName.init)) }
-        let snapshot = PresenceSnapshot(principals: principals.sorted().map(\.string), anonymous: anonymous + (remote?.anonymous ?? 0))
-        cachedSnapshot = snapshot
-        return snapshot
+    /// Ends the presence interval: what changed in it, and the state now, for the flush
+    /// that tells the presence clients.
+    func endInterval() -> PresenceFlush {
+        let flush = PresenceFlush(location: self, interval: interval, changes: changes)
+        changes = []
+        interval += 1
+        return flush
     }
 }

@@ -2,10 +2,12 @@
 ///
 /// Order is kept so that an event's fields reach the page as they were sent, and so that
 /// encoding is deterministic. Lookups go through a dictionary, so a large object costs
-/// no more than linear time to build.
+/// no more than linear time to build. Keys are told apart by their bytes (``ExactName``):
+/// `"K"` and `"\u{212A}"` (KELVIN SIGN) are two keys, as they are to every other JSON
+/// reader, never one key given twice.
 public struct JSONObject: Sendable, Hashable {
     private var keysInOrder: [String] = []
-    private var values: [String: JSONValue] = [:]
+    private var values: [ExactName: JSONValue] = [:]
 
     /// An empty object.
     public init() {}
@@ -21,14 +23,14 @@ public struct JSONObject: Sendable, Hashable {
 
     /// The value for `key`; setting `nil` removes the key, setting a new key appends it.
     public subscript(key: String) -> JSONValue? {
-        get { values[key] }
+        get { values[ExactName(key)] }
         set {
             if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil {
+                if values.updateValue(newValue, forKey: ExactName(key)) == nil {
                     keysInOrder.append(key)
                 }
-            } else if values.removeValue(forKey: key) != nil {
-                keysInOrder.removeAll { $0 == key }
+            } else if values.removeValue(forKey: ExactName(key)) != nil {
+                keysInOrder.removeAll { $0.isSameBytes(as: key) }
             }
         }
     }
@@ -37,7 +39,7 @@ public struct JSONObject: Sendable, Hashable {
     /// if it is (the parser refuses duplicate keys with this).
     @discardableResult
     mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
-        guard values.updateValue(value, forKey: key) == nil else { return false }
+        guard values.updateValue(value, forKey: ExactName(key)) == nil else { return false }
         keysInOrder.append(key)
         return true
     }
@@ -55,7 +57,7 @@ extension JSONObject: Sequence {
             let key = object.keysInOrder[index]
             index += 1
             // Every key in `keysInOrder` has a value: the two change together.
-            return (key, object.values[key]!)
+            return (key, object.values[ExactName(key)]!)
         }
     }
 

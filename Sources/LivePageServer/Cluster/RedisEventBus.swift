@@ -160,10 +160,13 @@ public final class RedisEventBus: EventBus {
                 log("redis: skipped a message on \(busChannel) that is not a LivePage bus message")
                 return
             }
-            let count = state.withLock { $0.manager }?.deliverLocally(envelope.message) ?? 0
-            let reply = Array("\(envelope.request) \(count)".utf8)
             let channel = configuration.keyPrefix + ":reply:" + envelope.origin
-            Task { [command] in _ = try? await command.publish(reply, to: channel) }
+            let reply = { @Sendable [command] (count: Int) in
+                let reply = Array("\(envelope.request) \(count)".utf8)
+                Task { _ = try? await command.publish(reply, to: channel) }
+            }
+            guard let manager = state.withLock({ $0.manager }) else { return reply(0) }
+            manager.deliverLocally(envelope.message, completion: reply)
         case replyChannel:
             let parts = message.payload.split(separator: UInt8(ascii: " "))
             guard parts.count == 2, let count = Int(String(decoding: parts[1], as: UTF8.self)) else { return }

@@ -38,11 +38,27 @@ struct DemoPages: Sendable {
     /// The configured public origin, shown in the board's commands when set.
     let publicOrigin: String?
 
-    func response(for page: DemoPage, request: HTTPRequest, manager: ClientManager, tokenMode: Bool) throws(RouteError) -> HTTPResponse {
-        var name: String?
-        if page == .chat, !tokenMode {
-            name = try FormDecoder.queryValue("name", in: request.query).flatMap { $0.isEmpty ? nil : $0 }
-            guard name != nil else { return Self.html(Self.fill("demo-welcome.html", [:])) }
+    /// Who a demo page is rendered for, decided by the router: in open mode, the name
+    /// the visitor typed (none on the board); in token mode, the token's subject, or no
+    /// one when the page came without a token.
+    enum Visitor {
+        case open(name: String?)
+        case token(principal: String?)
+        case needsToken
+    }
+
+    /// The page for `visitor`: the chat asks for a name first in open mode, and neither
+    /// page registers a client without a token in token mode (it says how to get in).
+    func response(for page: DemoPage, request: HTTPRequest, manager: ClientManager, visitor: Visitor) throws(RouteError) -> HTTPResponse {
+        let name: String?
+        switch visitor {
+        case .needsToken:
+            return Self.html(Self.fill("demo-token.html", ["PATH": HTML.escape(request.path)]))
+        case .token(let principal):
+            name = principal
+        case .open(let given):
+            name = page == .chat ? given : nil
+            guard page != .chat || name != nil else { return Self.html(Self.fill("demo-welcome.html", [:])) }
         }
         let registration: Registration
         do {

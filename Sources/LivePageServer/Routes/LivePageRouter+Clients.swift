@@ -58,6 +58,22 @@ extension LivePageRouter {
         guard case .string(let token)? = body["token"] else {
             throw .badRequest("This server runs in token mode: the field 'token' (a JWT) is required.")
         }
+        return try principal(fromToken: token, secret: tokenSecret, at: location)
+    }
+
+    /// Who a demo page is for: the `name` query parameter in open mode; in token mode,
+    /// the subject of the `token` query parameter, verified as a registration's is.
+    func demoVisitor(_ request: HTTPRequest) throws(RouteError) -> DemoPages.Visitor {
+        guard let tokenSecret else {
+            return .open(name: try FormDecoder.queryValue("name", in: request.query).flatMap { $0.isEmpty ? nil : $0 })
+        }
+        guard let token = try FormDecoder.queryValue("token", in: request.query), !token.isEmpty else { return .needsToken }
+        let location = DemoPage(path: request.path)?.location ?? request.path
+        return .token(principal: try principal(fromToken: token, secret: tokenSecret, at: location))
+    }
+
+    /// The subject of `token` once verified with `secret` for `location`.
+    private func principal(fromToken token: String, secret tokenSecret: [UInt8], at location: String) throws(RouteError) -> String {
         let claims: TokenClaims
         do {
             claims = try JSONWebToken.verify(token, secret: tokenSecret, now: time(nil))
@@ -161,12 +177,15 @@ extension LivePageRouter {
 
     /// The JSON of who is online.
     static func onlineJSON(_ online: Online) -> JSONObject {
-        [
+        var json: JSONObject = [
             "location": .string(online.location),
             "principals": .array(online.principals.map { .string($0) }),
             "count": .number(JSONNumber(online.count)),
             "anonymous": .number(JSONNumber(online.anonymous)),
         ]
+        // Above the presence list limit the list is left out, as for `list` clients.
+        if !online.isListed { json["listed"] = .bool(false) }
+        return json
     }
 
     static let foreignOrigin = RouteError(.forbidden, "Requests from this page's origin are not allowed here.")

@@ -12,16 +12,19 @@ extension LivePageRouter {
     }
 
     /// `POST /publish`: a backend sends trusted events to an audience. Checked on the
-    /// event-loop thread; sent there too when the bus can deliver at once and no `id`
-    /// asks for deduplication, otherwise in a task.
+    /// event-loop thread; sent from there too, without a task, unless an `id` asks for
+    /// deduplication (a large audience is delivered in slices, and answered when done).
     func publish(_ request: HTTPRequest, responder: HTTPResponder) {
         let publication: Publication
         do {
             publication = try readPublication(request)
-            if publication.id == nil,
-                let delivered = try manager.sendImmediately(encoded: publication.events, to: publication.audience)
-            {
-                responder.respond(Self.json(["delivered": .number(JSONNumber(delivered))]))
+            if publication.id == nil {
+                try manager.send(encoded: publication.events, to: publication.audience) { [log = configuration.log] result in
+                    switch result {
+                    case .success(let delivered): responder.respond(Self.json(["delivered": .number(JSONNumber(delivered))]))
+                    case .failure(let error): responder.respond(Self.errorResponse(error, log: log))
+                    }
+                }
                 return
             }
         } catch {

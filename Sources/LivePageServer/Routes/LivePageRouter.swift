@@ -34,7 +34,7 @@ final class LivePageRouter: HTTPHandler {
         self.manager = manager
         self.deduplicator = deduplicator
         self.configuration = configuration
-        self.origins = OriginPolicy(publicOrigin: configuration.publicOrigin, allowedOrigins: Set(configuration.allowedOrigins))
+        self.origins = OriginPolicy(publicOrigin: configuration.publicOrigin, allowedOrigins: configuration.allowedOrigins)
         self.tokenSecret = configuration.tokenSecret.map { Array($0.utf8) }
         self.publishKeys = configuration.publishKeys.map { Array($0.utf8) }
         var random = SystemRandomNumberGenerator()
@@ -83,7 +83,7 @@ final class LivePageRouter: HTTPHandler {
         case .script: script.response(to: request)
         case .health: HTTPResponse(status: .ok, body: "ok")
         case .metrics: metrics()
-        case .demo(let page): try demo.response(for: page, request: request, manager: manager, tokenMode: tokenSecret != nil)
+        case .demo(let page): try demo.response(for: page, request: request, manager: manager, visitor: demoVisitor(request))
         case .page, .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
         case .output, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")
         }

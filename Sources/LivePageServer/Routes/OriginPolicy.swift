@@ -1,3 +1,4 @@
+import LivePageEvents
 import LivePageHTTP
 
 /// Which origins may send input and close requests, which browsers send as POSTs that a
@@ -5,8 +6,14 @@ import LivePageHTTP
 struct OriginPolicy: Sendable {
     /// The configured public origin, if any; otherwise a request's own scheme and Host.
     let publicOrigin: String?
-    /// Other origins allowed.
-    let allowedOrigins: Set<String>
+    /// Other origins allowed, compared byte for byte like every name in LivePage.
+    let allowedOrigins: Set<ExactName>
+
+    /// A policy for `publicOrigin` and the foreign `allowedOrigins`.
+    init(publicOrigin: String?, allowedOrigins: [String]) {
+        self.publicOrigin = publicOrigin
+        self.allowedOrigins = Set(allowedOrigins.map(ExactName.init))
+    }
 
     /// Whether `request` may act: `Sec-Fetch-Site: same-origin` passes; otherwise an
     /// `Origin` that is the server's own or an allowed one; a request with neither
@@ -14,13 +21,14 @@ struct OriginPolicy: Sendable {
     func permits(_ request: HTTPRequest) -> Bool {
         if request.headers["Sec-Fetch-Site"] == "same-origin" { return true }
         guard let origin = request.headers["Origin"] else { return true }
-        return origin == ownOrigin(of: request) || allowedOrigins.contains(origin)
+        if let own = ownOrigin(of: request), origin.isSameBytes(as: own) { return true }
+        return allowedOrigins.contains(ExactName(origin))
     }
 
     /// The allowed foreign origin of `request`, to be named in CORS answers; `nil` for
     /// same-origin and refused requests.
     func corsOrigin(of request: HTTPRequest) -> String? {
-        guard let origin = request.headers["Origin"], allowedOrigins.contains(origin) else { return nil }
+        guard let origin = request.headers["Origin"], allowedOrigins.contains(ExactName(origin)) else { return nil }
         return origin
     }
 

@@ -1,3 +1,4 @@
+import LivePageEvents
 import LivePageHTTP
 import Synchronization
 
@@ -26,8 +27,8 @@ final class PublishDeduplicator: PublishDeduplication {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
-        var order: [(id: String, expires: ContinuousClock.Instant)] = []
+        var entries: [ExactName: Entry] = [:]
+        var order: [(id: ExactName, expires: ContinuousClock.Instant)] = []
         var head = 0
     }
 
@@ -39,6 +40,7 @@ final class PublishDeduplicator: PublishDeduplication {
         _ publish: @escaping @Sendable () async throws -> HTTPResponse
     ) async throws -> HTTPResponse {
         let now = ContinuousClock.now
+        let id = ExactName(id)
         let answer = state.withLock { state -> Entry.Answer in
             Self.forgetExpired(in: &state, now: now)
             if let entry = state.entries[id], entry.expires > now { return entry.answer }

@@ -42,14 +42,14 @@ extension JSONWebToken {
     /// Checks that `aud` is ``audience``, or an array of strings that contains it.
     private static func checkAudience(_ value: JSONValue) throws(TokenError) {
         if let single = value.stringValue {
-            guard single == audience else { throw .wrongAudience }
+            guard single.isSameBytes(as: audience) else { throw .wrongAudience }
             return
         }
         guard let array = value.arrayValue else { throw .invalidClaim("aud") }
         var found = false
         for element in array {
             guard let name = element.stringValue else { throw .invalidClaim("aud") }
-            if name == audience { found = true }
+            if name.isSameBytes(as: audience) { found = true }
         }
         guard found else { throw .wrongAudience }
     }

@@ -104,6 +104,7 @@ extension LivePageServer {
                 ("max-publish-body", maximumPublishBodySize), ("max-queued-events", manager.maximumQueuedEvents),
                 ("max-queued-bytes", manager.maximumQueuedBytes), ("max-clients", manager.maximumClients),
                 ("max-clients-per-principal", manager.maximumClientsPerPrincipal),
+                ("max-anonymous-clients", manager.maximumAnonymousClients),
                 ("max-locations", manager.maximumLocations), ("max-batch-events", manager.maximumBatchEvents),
                 ("max-batch-bytes", manager.maximumBatchBytes), ("presence-list-limit", manager.presenceListLimit),
                 ("event-loops", eventLoopCount),
