@@ -76,7 +76,7 @@ extension BenchOptions {
         Examples (from Benchmarks/, after `swift build -c release` in the root):
           swift run -c release livepage-bench --scenario fanout --clients 10000 --messages 20 --rate 2
           ./nchan.sh start 8090
-          swift run -c release livepage-bench --proto nchan --port 8090 --server-pid "$(cat /tmp/livepage-nchan-$(id -u)/nginx.pid)"
+          swift run -c release livepage-bench --proto nchan --port 8090 --server-pid "$(./nchan.sh pid)"
 
         """
 }

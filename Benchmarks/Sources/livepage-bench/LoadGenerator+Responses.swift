@@ -73,8 +73,13 @@ extension LoadGenerator {
         switch response.status {
         case 200:
             if let range = response.lastModified {
-                connection.lastModified = Array(UnsafeRawBufferPointer(rebasing: head[range]))
-                connection.etag = response.etag.map { Array(UnsafeRawBufferPointer(rebasing: head[$0])) } ?? []
+                // Copied into the connection's own buffers, which keep their capacity.
+                connection.lastModified.removeAll(keepingCapacity: true)
+                connection.lastModified.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[range]))
+                connection.etag.removeAll(keepingCapacity: true)
+                if let etag = response.etag {
+                    connection.etag.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[etag]))
+                }
             }
             let now = System.now()
             let summary = OutputScanner.scan(body) { _, stamp, _ in

@@ -35,7 +35,8 @@ struct Report {
 
         func f(_ value: Double, _ digits: Int = 2) -> String { Self.format(value, digits) }
         var lines: [String] = []
-        lines.append("---- \(options.wireProtocol.rawValue) \(scenario.rawValue): \(clients) clients, \(generator.end.rawValue)")
+        lines.append(
+            "---- \(options.wireProtocol.rawValue) \(scenario.rawValue): \(clients) clients, \(generator.end.rawValue)")
         let registered = options.wireProtocol == .livepage ? ", \(counters.registered) registered" : ""
         lines.append("connect+park: \(f(measurements.connectSeconds)) s (\(counters.parked) parked\(registered))")
         if scenario.publishes {
@@ -122,8 +123,9 @@ struct Report {
         func int(_ value: some BinaryInteger) -> JSONValue { .number(JSONNumber(Int(value))) }
         let wakeups = counters.wakeups
         var object: JSONObject = [
-            "tool": "livepage-bench", "proto": .string(options.wireProtocol.rawValue), "scenario": .string(options.scenario.rawValue),
-            "clients": int(options.clients), "end": .string(generator.end.rawValue),
+            "tool": "livepage-bench", "proto": .string(options.wireProtocol.rawValue),
+            "scenario": .string(options.scenario.rawValue), "clients": int(options.clients),
+            "end": .string(generator.end.rawValue),
         ]
         object["messages"] = int(ledger.count)
         object["messages_ok"] = int(ledger.published)
