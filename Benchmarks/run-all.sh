@@ -1,40 +1,43 @@
 #!/usr/bin/env bash
 # run-all.sh — LivePage against nginx + Nchan, every figure of the Proof and Engine issues
-# in one run on one machine, then a markdown table with the ratios.
+# in one run on one machine, with the same load generator on both (livepage-bench, this
+# folder's package, which speaks LivePage's protocol and Nchan's), then a markdown table
+# with the ratios. It needs this repository and Debian's packages, nothing else.
 #
 #   Benchmarks/run-all.sh [OUTDIR]          (about 4 minutes; logs and table in OUTDIR)
 #
-# Each row runs back to back, each run on a freshly started server (memory per client is
-# only meaningful on a fresh process):
-#   fanout      10,000 parked clients, 20 messages at 2/s: latency p99
-#   throughput  1,000 clients, 4 publisher connections, window 64, 10 s: deliveries/s
-#               (Nchan with NCHAN_MULTIPART=on, so its responses carry several messages too)
+# Each row runs LivePage and then nginx + Nchan, back to back, each on a freshly started
+# server (memory per client is only meaningful on a fresh process):
+#   fanout      10,000 parked clients, 20 messages at 2/s: latency p99, CPU per delivery
+#   throughput  1,000 clients, 4 publisher connections, window 64, 10 s: deliveries/s, CPU
+#               per delivery (Nchan with NCHAN_MULTIPART=on, so its answers carry several
+#               messages too)
 #   hold        15,000 parked clients for 10 s: server RSS per client
-#   idle        15,000 idle keep-alive connections (one GET each) for 10 s: RSS per connection
-#   wrk         wrk -t1 -c50 -d10s: LivePage's /livepage/health against nginx's /ok
-# LivePage is measured with livepage-bench and with lpbench; Nchan with lpbench (and nginx's
-# idle connections with livepage-bench --scenario idle --path /ok).
+#   idle        15,000 idle keep-alive connections (one GET each) for 10 s: RSS per
+#               connection (nginx's is /ok)
+#   wrk         wrk -t1 -c50 -d10s: /livepage/health against nginx's /ok (skipped without wrk)
 #
 # Environment:
 #   SERVER=../.build/release/livepage-server  the server under test: a release build
-#   SHARED=../../shared/bench                 where lpbench.c and nchan.sh are (read-only:
-#                                             lpbench is built in $OUT/lpbench-build)
 #   SERVER_COMMIT=    the commit SERVER was built from, when not this checkout's HEAD
 #                     (e.g. a clean `git archive` build); shown in the table's header
-#   NCHAN_PORT=       nginx's port (default: a free one); nginx runs from its own folder,
-#                     $OUT/nchan, so that it never meets another nchan.sh user's instance
-#                     (nchan.sh's default /tmp/lpbench-nchan and 8090 are shared)
+#   NCHAN_PORT=       nginx's port (default: a free one). nginx runs from its own folder,
+#                     OUTDIR/nchan (nchan.sh's NCHAN_DIR), and listens on 127.0.0.1 only
 #   RUNS=1   ROWS="fanout throughput hold idle wrk"
 #   QUICK=1           1,000 clients and 3 s everywhere: checks the script in a minute,
 #                     measures nothing worth quoting
-# Needs wrk, nginx + libnginx-mod-nchan (nchan.sh installs them if missing), python3, gcc.
-# Every step is bounded by timeout(1); servers and nginx are stopped on exit, even on ^C.
+#   LPBENCH=          the path of an lpbench binary (an outside load generator with the same
+#                     scenarios), for a cross-check: fanout, throughput and hold then also run
+#                     it against both servers. Never used unless given.
+# Needs nginx-light and libnginx-mod-nchan (nchan.sh installs them from Debian when missing,
+# as root), python3; wrk for the wrk row. Loopback only. Every step is bounded by
+# timeout(1); servers and nginx are stopped on exit, even on ^C. No figure fails the run.
 set -uo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
 OUT=${1:-/tmp/livepage-run-all/$(date +%Y%m%d-%H%M%S)}
 SERVER=$(realpath -m "${SERVER:-../.build/release/livepage-server}")
-SHARED=$(realpath -m "${SHARED:-../../shared/bench}")
+LPBENCH=${LPBENCH:-}
 RUNS=${RUNS:-1}
 ROWS=${ROWS:-"fanout throughput hold idle wrk"}
 if [ "${QUICK:-0}" = 1 ]; then
@@ -51,18 +54,20 @@ NCHAN_PORT=${NCHAN_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bin
 die() { echo "run-all.sh: $*" >&2; exit 2; }
 [ -x "$SERVER" ] || die "no server at $SERVER: run 'swift build -c release' in the package root (or set SERVER)"
 case "$SERVER" in */debug/*) die "$SERVER is a debug build; benchmark a release build" ;; esac
-[ -f "$SHARED/lpbench.c" ] && [ -x "$SHARED/nchan.sh" ] || die "no lpbench.c and nchan.sh in $SHARED (set SHARED)"
-command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-command -v python3 >/dev/null || die "python3 is missing"
+[[ "$RUNS" =~ ^[1-9][0-9]?$ ]] || die "RUNS must be 1 to 99, not '$RUNS'"
+if [ -n "$LPBENCH" ]; then
+  LPBENCH=$(realpath -m "$LPBENCH")
+  [ -x "$LPBENCH" ] || die "LPBENCH=$LPBENCH is not an executable"
+fi
+command -v python3 >/dev/null || die "python3 is missing (apt-get install python3)"
+HAVE_WRK=1
+command -v wrk >/dev/null || HAVE_WRK=0
 ulimit -n "$(ulimit -Hn)"    # the servers inherit it: 15,000 connections need it
 
-echo "== building livepage-bench and lpbench"
-swift build -c release --product livepage-bench >"$OUT/build.log" 2>&1 || die "livepage-bench did not build (see $OUT/build.log)"
+echo "== building livepage-bench"
+timeout 1800 swift build -c release --product livepage-bench >"$OUT/build.log" 2>&1 \
+  || die "livepage-bench did not build (see $OUT/build.log)"
 BENCH=$HERE/.build/release/livepage-bench
-mkdir -p "$OUT/lpbench-build"
-cp "$SHARED/lpbench.c" "$SHARED/Makefile" "$OUT/lpbench-build/"
-make -s -C "$OUT/lpbench-build" lpbench >>"$OUT/build.log" 2>&1 || die "lpbench did not build (see $OUT/build.log)"
-LPBENCH=$OUT/lpbench-build/lpbench
 
 {
   if [ -n "${SERVER_COMMIT:-}" ]; then
@@ -104,12 +109,12 @@ stop_livepage() {
 }
 NGINX_MASTER=""
 start_nchan() {   # a fresh nginx + Nchan on $NCHAN_PORT, extra environment in "$@"
-  "$SHARED/nchan.sh" stop >/dev/null 2>&1
-  env "$@" "$SHARED/nchan.sh" start "$NCHAN_PORT" >/dev/null || die "nchan.sh start failed"
-  sleep 0.5
-  NGINX_MASTER=$(cat "$NCHAN_DIR/nginx.pid")
+  "$HERE/nchan.sh" stop >/dev/null 2>&1
+  env "$@" timeout 900 "$HERE/nchan.sh" start "$NCHAN_PORT" >>"$OUT/nchan.log" 2>&1 \
+    || die "nchan.sh start failed (see $OUT/nchan.log)"
+  NGINX_MASTER=$("$HERE/nchan.sh" pid) || die "nchan.sh started no nginx (see $OUT/nchan.log)"
 }
-stop_nchan() { "$SHARED/nchan.sh" stop >/dev/null 2>&1; NGINX_MASTER=""; }
+stop_nchan() { timeout 30 "$HERE/nchan.sh" stop >>"$OUT/nchan.log" 2>&1; NGINX_MASTER=""; }
 cleanup() { stop_livepage; stop_nchan; }
 trap cleanup EXIT
 trap 'echo "run-all.sh: interrupted" >&2; exit 130' INT TERM
@@ -128,49 +133,65 @@ run() {
   sleep 2   # let TIME_WAIT and close processing settle between runs
 }
 
-bench_livepage() {   # NAME ARGS...: livepage-bench starting its own server
+bench_livepage() {   # NAME ARGS...: livepage-bench starting its own livepage-server
   local name=$1; shift; next_src
   run "$name" "$BENCH" --server "$SERVER" --server-log "$OUT/server-$name.log" --src-base "$SRC" "$@"
 }
-lpbench_livepage() {   # NAME ARGS...: lpbench against a fresh livepage-server
+bench_nchan() {   # NAME ENV ARGS...: livepage-bench against a fresh nginx + Nchan (ENV: e.g. NCHAN_MULTIPART=on, or -)
+  local name=$1 environment=$2; shift 2; next_src
+  if [ "$environment" = - ]; then start_nchan; else start_nchan "$environment"; fi
+  run "$name" "$BENCH" --proto nchan --port "$NCHAN_PORT" --server-pid "$NGINX_MASTER" --src-base "$SRC" "$@"
+  stop_nchan
+}
+lpbench_livepage() {   # NAME ARGS...: the cross-check, lpbench against a fresh livepage-server
   local name=$1; shift; next_src
   start_livepage "$name"
   run "$name" "$LPBENCH" --proto livepage --port "$LP_PORT" --publish-key "$KEY" --server-pid "$LP_PID" \
       --parked-metric livepage_parked_requests --src-base "$SRC" "$@"
   stop_livepage
 }
-lpbench_nchan() {   # NAME ENV ARGS...: lpbench against a fresh nginx + Nchan (ENV: e.g. NCHAN_MULTIPART=on, or -)
+lpbench_nchan() {   # NAME ENV ARGS...: the cross-check, lpbench against a fresh nginx + Nchan
   local name=$1 environment=$2; shift 2; next_src
   if [ "$environment" = - ]; then start_nchan; else start_nchan "$environment"; fi
   run "$name" "$LPBENCH" --proto nchan --port "$NCHAN_PORT" --server-pid "$NGINX_MASTER" --src-base "$SRC" "$@"
   stop_nchan
+}
+# compare ROW NCHAN-ENV RUN BENCH-ONLY LPBENCH-ONLY ARGS...: the row with livepage-bench
+# against LivePage, then against nginx + Nchan (started with NCHAN-ENV, or - for none),
+# then, with LPBENCH, both again with lpbench. BENCH-ONLY and LPBENCH-ONLY are the options
+# the two spell differently (--publishers, --pub-conns), split into words on purpose.
+compare() {
+  local row=$1 environment=$2 r=$3 bench_only=$4 lpbench_only=$5; shift 5
+  # shellcheck disable=SC2086
+  bench_livepage "$row-livepage-r$r" "$@" $bench_only
+  # shellcheck disable=SC2086
+  bench_nchan    "$row-nchan-r$r" "$environment" "$@" $bench_only
+  if [ -n "$LPBENCH" ]; then
+    # shellcheck disable=SC2086
+    lpbench_livepage "$row-lpbench-livepage-r$r" "$@" $lpbench_only
+    # shellcheck disable=SC2086
+    lpbench_nchan    "$row-lpbench-nchan-r$r" "$environment" "$@" $lpbench_only
+  fi
 }
 
 for r in $(seq 1 "$RUNS"); do
   for row in $ROWS; do
     case $row in
       fanout)
-        F=(--scenario fanout --clients "$FAN" --messages "$MSGS" --rate 2 --timeout 30)
-        bench_livepage   "fanout-livepage-bench-r$r" "${F[@]}"
-        lpbench_livepage "fanout-lpbench-livepage-r$r" "${F[@]}"
-        lpbench_nchan    "fanout-lpbench-nchan-r$r" - "${F[@]}" ;;
+        compare fanout - "$r" "" "" --scenario fanout --clients "$FAN" --messages "$MSGS" --rate 2 --timeout 30 ;;
       throughput)
-        T=(--scenario throughput --clients "$THR" --duration "$SECS" --window 64)
-        bench_livepage   "throughput-livepage-bench-r$r" "${T[@]}" --publishers 4
-        lpbench_livepage "throughput-lpbench-livepage-r$r" "${T[@]}" --pub-conns 4
-        lpbench_nchan    "throughput-lpbench-nchan-r$r" NCHAN_MULTIPART=on "${T[@]}" --pub-conns 4 ;;
+        compare throughput NCHAN_MULTIPART=on "$r" "--publishers 4" "--pub-conns 4" \
+          --scenario throughput --clients "$THR" --duration "$SECS" --window 64 ;;
       hold)
-        H=(--scenario hold --clients "$BIG" --duration "$SECS")
-        bench_livepage   "hold-livepage-bench-r$r" "${H[@]}"
-        lpbench_livepage "hold-lpbench-livepage-r$r" "${H[@]}"
-        lpbench_nchan    "hold-lpbench-nchan-r$r" - "${H[@]}" ;;
+        compare hold - "$r" "" "" --scenario hold --clients "$BIG" --duration "$SECS" ;;
       idle)
-        bench_livepage "idle-livepage-bench-r$r" --scenario idle --clients "$BIG" --duration "$SECS"
+        bench_livepage "idle-livepage-r$r" --scenario idle --clients "$BIG" --duration "$SECS"
         next_src; start_nchan
-        run "idle-livepage-bench-nginx-r$r" "$BENCH" --scenario idle --clients "$BIG" --duration "$SECS" \
+        run "idle-nginx-r$r" "$BENCH" --scenario idle --clients "$BIG" --duration "$SECS" \
             --port "$NCHAN_PORT" --server-pid "$NGINX_MASTER" --path /ok --src-base "$SRC"
         stop_nchan ;;
       wrk)
+        if [ "$HAVE_WRK" = 0 ]; then echo "== wrk: skipped, wrk is not installed (apt-get install wrk)"; continue; fi
         start_livepage "wrk-r$r"
         run "wrk-livepage-r$r" wrk -t1 -c50 -d"$WRK_SECS" "http://127.0.0.1:$LP_PORT/livepage/health"
         stop_livepage

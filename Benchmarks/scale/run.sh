@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh — several LivePage servers behind one address (issue 7, "Scale"), measured with
-# lpbench through nginx: three livepage-server nodes sharing one redis-server, against one
-# node alone (no Redis) behind the same nginx, in one run, then a table with the ratios.
+# livepage-bench (this repository's load generator, Benchmarks/) through nginx: three
+# livepage-server nodes sharing one redis-server, against one node alone (no Redis) behind
+# the same nginx, in one run, then a table with the ratios.
 #
 #   swift build -c release --scratch-path .build-scale --product livepage-server   # in the package root
 #   Benchmarks/scale/run.sh [OUTDIR]          (about 4 minutes; logs and table in OUTDIR)
@@ -12,7 +13,7 @@
 #   throughput  the same clients, publishing as fast as a window of 16 allows for SECS:
 #               deliveries/s
 # For the three nodes, Redis's INFO commandstats over each measured phase (reset with
-# CONFIG RESETSTAT once every client is parked, read when lpbench ends), per message
+# CONFIG RESETSTAT once every client is parked, read when livepage-bench ends), per message
 # published: PUBLISH, and every other command (heartbeats and sweeps, which do not
 # depend on publishes).
 #
@@ -20,20 +21,20 @@
 # `livepage-server --print-nginx-config` prints, plus what 10,000 clients need: two workers
 # with `worker_rlimit_nofile 20000` and `worker_connections 19500` (each parked poll holds
 # a client connection and an upstream connection), `listen ... reuseport backlog=4096`.
-# lpbench spreads its connections over two source addresses (--src-addrs 2).
+# livepage-bench spreads its connections over two source addresses (--src-addrs 2), and
+# waits --settle 5 once they are parked (through nginx no one node's metrics count them all).
 #
 # Environment:
 #   SERVER=../../.build-scale/release/livepage-server   a release build
-#   SHARED=../../../shared/bench    where lpbench.c is (read-only: built in OUTDIR/lpbench-build)
 #   CLIENTS=10000  MESSAGES=20  RATE=2  SECS=10  RUNS=1  ROWS="fanout throughput"
 #   QUICK=1        1,000 clients, 6 messages, 3 s: checks the script, measures nothing worth quoting
-# Needs redis-server, redis-cli, nginx (nginx-light), python3, gcc, curl. Every step is bounded
-# by timeout(1); everything started here is stopped on exit, even on ^C.
+# Needs redis-server, redis-cli, nginx (nginx-light), python3, curl. Loopback only. Every step
+# is bounded by timeout(1); everything started here is stopped on exit, even on ^C. It
+# reports figures; it never fails on one.
 set -uo pipefail
 cd "$(dirname "$0")"
 OUT=${1:-/tmp/livepage-scale/$(date +%Y%m%d-%H%M%S)}
 SERVER=$(realpath -m "${SERVER:-../../.build-scale/release/livepage-server}")
-SHARED=$(realpath -m "${SHARED:-../../../shared/bench}")
 RUNS=${RUNS:-1}
 ROWS=${ROWS:-"fanout throughput"}
 if [ "${QUICK:-0}" = 1 ]; then
@@ -48,21 +49,20 @@ OUT=$(realpath "$OUT")
 die() { echo "run.sh: $*" >&2; exit 2; }
 [ -x "$SERVER" ] || die "no server at $SERVER: run 'swift build -c release --scratch-path .build-scale --product livepage-server' in the package root (or set SERVER)"
 case "$SERVER" in */debug/*) die "$SERVER is a debug build; benchmark a release build" ;; esac
-[ -f "$SHARED/lpbench.c" ] || die "no lpbench.c in $SHARED (set SHARED)"
-for tool in redis-server redis-cli python3 curl gcc make; do command -v $tool >/dev/null || die "$tool is missing"; done
-[ -x /usr/sbin/nginx ] || die "nginx is missing (apt-get install nginx-light)"
+for tool in redis-server redis-cli python3 curl; do command -v $tool >/dev/null || die "$tool is missing"; done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
 ulimit -n "$(ulimit -Hn)"    # the servers inherit it: 10,000 connections need it
 [ "$(ulimit -n)" -ge 20000 ] || echo "run.sh: warning: only $(ulimit -n) descriptors; 10,000 clients need 20,000" >&2
 
-mkdir -p "$OUT/lpbench-build"
-cp "$SHARED/lpbench.c" "$SHARED/Makefile" "$OUT/lpbench-build/"
-make -s -C "$OUT/lpbench-build" lpbench >"$OUT/build.log" 2>&1 || die "lpbench did not build (see $OUT/build.log)"
-LPBENCH=$OUT/lpbench-build/lpbench
+(cd .. && timeout 1800 swift build -c release --product livepage-bench) >"$OUT/build.log" 2>&1 \
+  || die "livepage-bench did not build (see $OUT/build.log)"
+BENCH=$(realpath ../.build/release/livepage-bench)
 
 {
   echo "commit: $(git -C ../.. rev-parse HEAD 2>/dev/null) $(git -C ../.. log -1 --format=%s 2>/dev/null | cut -c1-80)"
   echo "server: $SERVER, built $(date -r "$SERVER" '+%Y-%m-%d %H:%M:%S')"
-  echo "redis: $(redis-server --version | cut -d' ' -f3), nginx: $(/usr/sbin/nginx -v 2>&1 | cut -d/ -f2)"
+  echo "redis: $(redis-server --version | cut -d' ' -f3), nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"
   echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), open files $(ulimit -n)"
   echo "date: $(date '+%Y-%m-%d %H:%M:%S %Z')"
   echo "clients: $CLIENTS, fanout: $MESSAGES messages at $RATE/s, throughput: ${SECS} s, window 16"
@@ -135,7 +135,7 @@ http {
 $(sed "s/listen 80;/listen 127.0.0.1:$NGINX_PORT reuseport backlog=4096;/" "$NGINX_DIR/livepage.conf")
 }
 EOF
-  /usr/sbin/nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >"$NGINX_DIR/stderr.log" 2>&1 &
+  "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >"$NGINX_DIR/stderr.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$NGINX_PORT" 30 || die "nginx did not start (see $NGINX_DIR)"
 }
@@ -149,7 +149,7 @@ parked_everywhere() {   # the sum of livepage_parked_requests over the nodes
   echo "$sum"
 }
 
-# Resets Redis's statistics once all the clients are parked (lpbench then settles 5 s
+# Resets Redis's statistics once all the clients are parked (livepage-bench then settles 5 s
 # before it measures), and notes it in $1.
 reset_redis_stats_when_parked() {
   for _ in $(seq 1800); do
@@ -162,7 +162,7 @@ reset_redis_stats_when_parked() {
 }
 
 SRC=1; RUNIDX=0
-run_row() {   # ROW SETUP RUN: one lpbench run on fresh servers; SETUP is "single" or "cluster"
+run_row() {   # ROW SETUP RUN: one livepage-bench run on fresh servers; SETUP is "single" or "cluster"
   local row=$1 setup=$2 r=$3 name="$1-$2-r$3"
   SRC=$(( 1 + (RUNIDX % 20) * 10 )); RUNIDX=$((RUNIDX + 1))
   NODE_PIDS=(); NODE_PORTS=(); REDIS_PORT=""
@@ -177,7 +177,7 @@ run_row() {   # ROW SETUP RUN: one lpbench run on fresh servers; SETUP is "singl
     local pids; pids=$(IFS=,; echo "${NODE_PIDS[*]},$REDIS_PID")
   fi
   local args=(--proto livepage --port "$NGINX_PORT" --publish-key "$KEY" --clients "$CLIENTS"
-    --server-pid "$pids" --src-addrs 2 --src-base "$SRC" --settle 5 --connect-timeout 300 -v)
+    --server-pid "$pids" --src-addrs 2 --src-base "$SRC" --parked-metric '' --settle 5 --connect-timeout 300 -v)
   if [ "$row" = fanout ]; then
     args+=(--scenario fanout --messages "$MESSAGES" --rate "$RATE" --timeout 60)
   else
@@ -189,8 +189,8 @@ run_row() {   # ROW SETUP RUN: one lpbench run on fresh servers; SETUP is "singl
     reset_redis_stats_when_parked "$OUT/$name.reset" &
     watcher=$!
   fi
-  echo "== $name: lpbench ${args[*]}" | tee "$OUT/$name.log"
-  timeout 900 "$LPBENCH" "${args[@]}" >>"$OUT/$name.log" 2>"$OUT/$name.stderr"
+  echo "== $name: livepage-bench ${args[*]}" | tee "$OUT/$name.log"
+  timeout 900 "$BENCH" "${args[@]}" >>"$OUT/$name.log" 2>"$OUT/$name.stderr"
   echo "exit: $?" >>"$OUT/$name.log"
   if [ -n "$watcher" ]; then
     kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null

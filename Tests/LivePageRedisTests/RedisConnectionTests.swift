@@ -2,7 +2,7 @@ import LivePageRedis
 import LivePageTestSupport
 import Testing
 
-@Suite("Command connection against a real redis-server", .timeLimit(.minutes(2)))
+@Suite("Command connection against a real redis-server", .timeLimit(.minutes(2)), .requires(.redisServer))
 struct RedisConnectionTests {
     @Test("Commands get their replies, typed and untyped", .timeLimit(.minutes(1)))
     func commandsAndReplies() async throws {

@@ -26,7 +26,7 @@ struct RedisFailureTests {
         }
     }
 
-    @Test("A frozen Redis at start: the connect timeout ends the wait", .timeLimit(.minutes(1)))
+    @Test("A frozen Redis at start: the connect timeout ends the wait", .timeLimit(.minutes(1)), .requires(.redisServer))
     func connectTimeout() async throws {
         try await withRedis { server in
             server.signal(SIGSTOP)
@@ -39,7 +39,7 @@ struct RedisFailureTests {
 
     @Test(
         "Redis stopped: commands fail at once; restarted on its port: both connections come back by themselves",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(2)), .requires(.redisServer))
     func stopAndRestart() async throws {
         try await withRedis { server in
             let connectionEvents = Recorder<RedisConnectionEvent>()
@@ -82,7 +82,9 @@ struct RedisFailureTests {
         }
     }
 
-    @Test("A slow reply (DEBUG SLEEP) fails with the reply timeout, without waiting it out", .timeLimit(.minutes(1)))
+    @Test(
+        "A slow reply (DEBUG SLEEP) fails with the reply timeout, without waiting it out", .timeLimit(.minutes(1)),
+        .requires(.redisServer))
     func replyTimeout() async throws {
         try await withRedis { server in
             let events = Recorder<RedisConnectionEvent>()
@@ -105,7 +107,7 @@ struct RedisFailureTests {
 
     @Test(
         "A frozen Redis (SIGSTOP) fails commands with the reply timeout, and the connection recovers after SIGCONT",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(1)), .requires(.redisServer))
     func frozenRedis() async throws {
         try await withRedis { server in
             let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(2))

@@ -70,8 +70,8 @@ struct RedisHostilePeerTests {
     }
 
     @Test(
-        "With requirepass: no password or a wrong one is refused at start; the right one works", .timeLimit(.minutes(1))
-    )
+        "With requirepass: no password or a wrong one is refused at start; the right one works", .timeLimit(.minutes(1)),
+        .requires(.redisServer))
     func authentication() async throws {
         try await withRedis(extraArguments: ["--requirepass", "s3cret"]) { server in
             var configuration = server.configuration()

@@ -8,8 +8,6 @@ import Testing
 /// port for one test, with nothing saved to disk; it can be stopped, frozen and restarted
 /// on the same port.
 final class RedisServer: Sendable {
-    static let executable = "/usr/bin/redis-server"
-
     /// The port it listens on, the same across restarts.
     let port: Int
     /// Arguments added to the command line, such as `["--requirepass", "secret"]`.
@@ -26,8 +24,6 @@ final class RedisServer: Sendable {
     /// meanwhile.
     /// - Parameter extraArguments: Added to its command line. Default none.
     static func start(extraArguments: [String] = []) async throws -> RedisServer {
-        try #require(
-            access(executable, X_OK) == 0, "redis-server is not installed: apt-get install redis-server (.ci/run does)")
         var lastError = ""
         for _ in 0..<5 {
             let port = try LoopbackSocket.freePort()
@@ -77,7 +73,7 @@ final class RedisServer: Sendable {
 
     private static func launch(port: Int, extraArguments: [String]) throws -> ServerProcess {
         try ServerProcess(
-            executable: executable,
+            executable: try ExternalTool.redisServer.executable(),
             arguments: [
                 "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", "/tmp", "--enable-debug-command", "local", "--loglevel", "warning",

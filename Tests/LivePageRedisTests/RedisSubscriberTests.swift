@@ -3,7 +3,7 @@ import LivePageRedis
 import LivePageTestSupport
 import Testing
 
-@Suite("Subscriber against a real redis-server", .timeLimit(.minutes(2)))
+@Suite("Subscriber against a real redis-server", .timeLimit(.minutes(2)), .requires(.redisServer))
 struct RedisSubscriberTests {
     @Test("Published messages arrive in order, on their channels, byte for byte", .timeLimit(.minutes(1)))
     func deliveryInOrder() async throws {

@@ -6,13 +6,14 @@ import Testing
 /// this test bundle: `livepage.js` and the demo in a real browser, on a real server.
 ///
 /// Needs `python3` with `pytest` and `selenium`, Chromium and chromedriver (`.ci/run`
-/// installs them). pytest's output is printed when it ends, and is the failure message.
+/// installs them); skipped where one is missing (``ExternalTool``). pytest's output is
+/// printed when it ends, and is the failure message.
 @Suite struct BrowserTests {
-    @Test(.timeLimit(.minutes(20)))
+    @Test(.timeLimit(.minutes(20)), .requires(.python3, .chromium, .chromedriver, .seleniumAndPytest))
     func browserSuitePasses() async throws {
         let server = try ServerProcess.siblingExecutable(named: "livepage-server")
         let pytest = try ServerProcess(
-            executable: "python3",
+            executable: try ExternalTool.seleniumAndPytest.executable(),
             arguments: ["-m", "pytest", "-q", "-p", "no:cacheprovider", "Tests/Browser"],
             environment: ["LIVEPAGE_SERVER": server, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
             workingDirectory: ReadmeExampleTests.packageRoot

@@ -7,6 +7,8 @@ import Testing
 
 /// The README's nginx configuration, run with a real nginx from Debian's packages in
 /// front of a real `livepage-server`: long-polls pass through, parked and idle alike.
+/// The tests that run nginx are skipped, with a line saying how to install it, where it
+/// is missing (``ExternalTool``).
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct NginxTests {
     /// The nginx block between the README's `nginx-config` marker and the end of its fence.
@@ -27,8 +29,7 @@ struct NginxTests {
     /// free port, in a folder of its own; returns the process and its port. One process,
     /// no workers (`master_process off`), so that stopping it leaves no orphan behind.
     static func startNginx(upstreamPort: Int) async throws -> (ServerProcess, Int) {
-        let nginx = "/usr/sbin/nginx"
-        try #require(access(nginx, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
+        let nginx = try ExternalTool.nginx.executable()
         let port = try LoopbackSocket.freePort()
         let folder = "/tmp/livepage-nginx-test-\(getpid())-\(port)"
         mkdir(folder, 0o700)
@@ -42,7 +43,7 @@ struct NginxTests {
         return (process, port)
     }
 
-    @Test func aParkedPollIsAnsweredThroughNginxTheMomentAnEventIsPublished() async throws {
+    @Test(.requires(.nginx)) func aParkedPollIsAnsweredThroughNginxTheMomentAnEventIsPublished() async throws {
         try await withServer(publishing) { server in
             let (nginx, port) = try await Self.startNginx(upstreamPort: server.port)
             defer { nginx.signal(SIGQUIT) }
@@ -72,7 +73,7 @@ struct NginxTests {
         #expect(block.contains("proxy_buffering off;"))
     }
 
-    @Test func anIdlePollPassesThroughNginxWithoutATimeout() async throws {
+    @Test(.requires(.nginx)) func anIdlePollPassesThroughNginxWithoutATimeout() async throws {
         try await withServer(["--refresh", "1"]) { server in
             let (nginx, port) = try await Self.startNginx(upstreamPort: server.port)
             defer { nginx.signal(SIGQUIT) }

@@ -4,7 +4,8 @@ import LivePageTestSupport
 import Testing
 
 /// The README's publishing examples, curl and Python's urllib, run as written against a
-/// real server (only its port changed): each reaches a page at `/board`.
+/// real server (only its port changed): each reaches a page at `/board`. Each is skipped
+/// where its program is missing (``ExternalTool``).
 @Suite(.timeLimit(.minutes(2)))
 struct ReadmePublishTests {
     /// The fenced block after the README marker `<!-- name:`.
@@ -29,7 +30,7 @@ struct ReadmePublishTests {
         return process.standardOutput
     }
 
-    @Test func theCurlCommandUpdatesTheBoard() async throws {
+    @Test(.requires(.curl)) func theCurlCommandUpdatesTheBoard() async throws {
         try await withServer(publishing) { server in
             let board = try server.registerClient(at: "/board")
             let command = try Self.block("publish-curl", fence: "sh").replacing("127.0.0.1:8080", with: "127.0.0.1:\(server.port)")
@@ -40,11 +41,11 @@ struct ReadmePublishTests {
         }
     }
 
-    @Test func thePythonExampleUpdatesTheBoard() async throws {
+    @Test(.requires(.python3)) func thePythonExampleUpdatesTheBoard() async throws {
         try await withServer(publishing) { server in
             let board = try server.registerClient(at: "/board")
             let script = try Self.block("publish-python", fence: "python").replacing("127.0.0.1:8080", with: "127.0.0.1:\(server.port)")
-            let output = try await Self.run("/usr/bin/env", ["python3", "-c", script])
+            let output = try await Self.run(try ExternalTool.python3.executable(), ["-c", script])
             #expect(output.contains(#""delivered":1"#), "\(output)")
             #expect(try server.events(board).first?["html"]?.stringValue == "<li>build 7 passed</li>")
         }

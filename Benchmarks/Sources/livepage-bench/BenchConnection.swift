@@ -1,5 +1,5 @@
-/// One keep-alive connection of the load: a subscriber (a LivePage client that
-/// long-polls, or an idle connection) or a publisher.
+/// One keep-alive connection of the load: a subscriber (a LivePage client or an Nchan
+/// subscriber that long-polls, or an idle connection) or a publisher.
 ///
 /// Owned by the `LoadGenerator`'s one thread; the generator holds every connection in
 /// one table and finds them from epoll tokens by slot and generation.
@@ -66,6 +66,10 @@ final class BenchConnection {
     var lastMessage = -1
     /// Which messages this client has received, one bit per message index.
     var received: [UInt64] = []
+    /// Nchan: the `Last-Modified` and `Etag` of the last answer with messages, sent back
+    /// as `If-Modified-Since` and `If-None-Match`; empty before the first.
+    var lastModified: [UInt8] = []
+    var etag: [UInt8] = []
 
     // A publisher.
 

@@ -1,19 +1,22 @@
 extension BenchOptions {
     /// The text of `--help`.
     static let help = """
-        Usage: livepage-bench [--scenario fanout|throughput|hold|idle] [options]
+        Usage: livepage-bench [--proto livepage|nchan] [--scenario fanout|throughput|hold|idle] [options]
 
         LivePage's wire benchmark. Starts a livepage-server on a free loopback port (or
         attaches to one with --port), parks N long-polling clients on it, each on its own
         keep-alive connection, publishes events to all of them and checks that every
         client gets every event exactly once and in seq order. Prints latency
         percentiles, deliveries per second, server memory per parked client and server
-        CPU time, then a one-line `RESULT {json}` with the fields of lpbench's RESULT.
+        CPU time, then a one-line `RESULT {json}`.
+
+        With --proto nchan it loads nginx + Nchan the same way (Nchan's long-poll
+        subscriber and publisher), attached with --port: start it with Benchmarks/nchan.sh.
 
         The server must be a release build: run `swift build -c release` in the package
         root first. livepage-bench builds nothing itself.
 
-        Scenarios (as lpbench's):
+        Scenarios:
           fanout       publish --messages at --rate per second to every parked client;
                        figure: delivery latency p50/p90/p99/max
           throughput   publish as fast as --window allows for --duration seconds over
@@ -22,6 +25,13 @@ extension BenchOptions {
           idle         N keep-alive connections each send one GET (--path) and stay idle
                        for --duration seconds; figure: RSS per idle connection (works
                        against any HTTP server, nginx included)
+
+        Protocol:
+          --proto P              livepage (default) or nchan
+          --sub-path PATH        nchan: where subscribers long-poll (default /sub/bench)
+          --pub-path PATH        nchan: where the publisher posts (default /pub/bench)
+          --status-path PATH     nchan: nchan_stub_status, awaited for N subscribers before
+                                 measuring (default /nchan_status; '' to only wait --settle)
 
         Server:
           --server PATH          livepage-server to start (default ../.build/release/livepage-server)
@@ -63,8 +73,10 @@ extension BenchOptions {
         lost, duplicated or out of order, clients gave up, or a phase timed out; 2 usage
         error or a failure before anything was measured (reason on stderr).
 
-        Example (from Benchmarks/, after `swift build -c release` in the root):
+        Examples (from Benchmarks/, after `swift build -c release` in the root):
           swift run -c release livepage-bench --scenario fanout --clients 10000 --messages 20 --rate 2
+          ./nchan.sh start 8090
+          swift run -c release livepage-bench --proto nchan --port 8090 --server-pid "$(./nchan.sh pid)"
 
         """
 }

@@ -34,6 +34,15 @@ extension BenchOptions {
                     throw .usage("--scenario must be fanout, throughput, hold or idle, not '\(text)'")
                 }
                 options.scenario = scenario
+            case "--proto":
+                let text = try value()
+                guard let wireProtocol = WireProtocol(rawValue: text) else {
+                    throw .usage("--proto must be livepage or nchan, not '\(text)'")
+                }
+                options.wireProtocol = wireProtocol
+            case "--sub-path": options.subscriberPath = try value()
+            case "--pub-path": options.publisherPath = try value()
+            case "--status-path": options.statusPath = try value()
             case "--server": options.serverPath = try value()
             case "--server-arg": options.serverArguments.append(try value())
             case "--server-log": options.serverLog = try value()
@@ -81,6 +90,15 @@ extension BenchOptions {
             throw .usage("--src-base \(sourceBase) with \(sourceAddressCount) source addresses goes past 127.0.0.254")
         }
         if !prefix.hasPrefix("/") { throw .usage("--prefix must start with '/'") }
+        for (name, path) in [("--sub-path", subscriberPath), ("--pub-path", publisherPath)] where !path.hasPrefix("/") {
+            throw .usage("\(name) must start with '/'")
+        }
+        if !statusPath.isEmpty, !statusPath.hasPrefix("/") { throw .usage("--status-path must start with '/' (or be '')") }
+        if wireProtocol == .nchan, attachPort == nil {
+            throw .usage(
+                "--proto nchan measures nginx + Nchan already running: start it with Benchmarks/nchan.sh, "
+                    + "then give its --port and --server-pid")
+        }
         while prefix.count > 1, prefix.hasSuffix("/") { prefix.removeLast() }
         if attachPort == nil {
             if !serverPIDs.isEmpty { throw .usage("--server-pid goes with --port (a started server is sampled by itself)") }
@@ -96,7 +114,7 @@ extension BenchOptions {
             if !serverArguments.isEmpty || serverLog != nil {
                 throw .usage("--server-arg and --server-log are for a started server, not with --port")
             }
-            if scenario.publishes, publishKey == nil {
+            if scenario.publishes, wireProtocol == .livepage, publishKey == nil {
                 throw .usage("\(scenario.rawValue) against a running server (--port) needs its --publish-key")
             }
         }

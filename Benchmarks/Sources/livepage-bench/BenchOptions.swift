@@ -1,10 +1,12 @@
 /// Everything a run is told on the command line, with the defaults of `--help`.
 ///
-/// The load options keep `lpbench`'s names and defaults where both have them
-/// (`--clients` excepted: 10,000 here), so that the same figures are measured the same way.
+/// The same options measure LivePage and nginx + Nchan (`--proto`), so that both are
+/// loaded the same way and their figures compare.
 struct BenchOptions {
     /// What to measure.
     var scenario: Scenario = .fanout
+    /// The protocol the clients and publishers speak.
+    var wireProtocol: WireProtocol = .livepage
 
     // The server.
 
@@ -31,6 +33,16 @@ struct BenchOptions {
     var location = "/bench"
     /// The Prometheus metric that counts parked requests ("" waits `--settle` only).
     var parkedMetric = "livepage_parked_requests"
+
+    // Nchan (`--proto nchan`).
+
+    /// Where subscribers long-poll.
+    var subscriberPath = "/sub/bench"
+    /// Where the publisher posts.
+    var publisherPath = "/pub/bench"
+    /// `nchan_stub_status`, whose `subscribers:` line is awaited before measuring, and
+    /// the preflight request ("" skips both: the run waits `--settle` only).
+    var statusPath = "/nchan_status"
 
     // The load.
 
@@ -70,7 +82,8 @@ struct BenchOptions {
     /// Progress on stderr every 2 s.
     var verbose = false
 
-    /// Whether this run starts its own server.
+    /// Whether this run starts its own server (LivePage only: nginx + Nchan is started
+    /// by `Benchmarks/nchan.sh`, and measured with `--port`).
     var startsServer: Bool { attachPort == nil }
 
     /// The source address count in force.

@@ -51,7 +51,9 @@ enum BlockingHTTP {
         }
     }
 
-    /// The value of Prometheus metric `name` (without labels) in `text`, if present.
+    /// The value after `name` at the start of a line of `text`, if present: a Prometheus
+    /// metric without labels (`livepage_parked_requests 10000`), or a line of Nchan's
+    /// stub status (`subscribers: 10000`).
     static func metric(_ name: String, in text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
             let rest = line.dropFirst(name.count)

@@ -1,5 +1,5 @@
-/// The accounting of every (client, message) pair, as `lpbench` keeps it, plus the
-/// order of each client's events.
+/// The accounting of every (client, message) pair, plus the order of each client's
+/// events.
 ///
 /// - A publish answered 2xx makes its message *expected* by every client; `lost` is the
 ///   expected pairs never seen by the end.

@@ -10,6 +10,10 @@ struct HTTPResponse {
     /// Whether the server closes the connection after it (`Connection: close`, HTTP/1.0
     /// without keep-alive, or a body that ran to the end of the stream).
     var closes: Bool
+    /// The values of `Last-Modified` and `Etag`, as ranges of the parsed bytes: what an
+    /// Nchan subscriber sends back to get the next messages.
+    var lastModified: Range<Int>?
+    var etag: Range<Int>?
 
     enum Body {
         case inline(Range<Int>)
@@ -28,7 +32,8 @@ enum HTTPResponseParse {
 }
 
 /// Parses HTTP/1.1 responses as a client needs them: the status, `Content-Length` or
-/// chunked bodies (or a body that runs to the end of the stream), `Connection`.
+/// chunked bodies (or a body that runs to the end of the stream), `Connection`, and
+/// Nchan's validators `Last-Modified` and `Etag`.
 ///
 /// Lenient where a benchmark may be (header values are not validated) and bounded
 /// where it must be: a head over 64 KiB or a body over 64 MiB is malformed.
@@ -56,6 +61,8 @@ struct HTTPResponseParser {
         var closes = bytes[7] == UInt8(ascii: "0")
         var contentLength: Int?
         var chunked = false
+        var lastModified: Range<Int>?
+        var etag: Range<Int>?
         var line = Self.find(crlf, in: bytes, from: 0)! + 2
         while line < headEnd {
             let lineEnd = Self.find(crlf, in: bytes, from: line) ?? headEnd
@@ -69,28 +76,39 @@ struct HTTPResponseParser {
             } else if let value = Self.headerValue(bytes, line: line, end: lineEnd, name: "connection") {
                 if Self.contains(bytes, value, "close") { closes = true }
                 if Self.contains(bytes, value, "keep-alive") { closes = false }
+            } else if let value = Self.headerValue(bytes, line: line, end: lineEnd, name: "last-modified") {
+                lastModified = value
+            } else if let value = Self.headerValue(bytes, line: line, end: lineEnd, name: "etag") {
+                etag = value
             }
             line = lineEnd + 2
         }
-        if status < 200 || status == 204 || status == 304 {
-            return .complete(HTTPResponse(status: status, body: .inline(bodyStart..<bodyStart), consumed: bodyStart, closes: closes))
-        }
-        if chunked { return parseChunks(bytes, from: bodyStart, status: status, closes: closes) }
+        // The response without its body, which each framing below fills in.
+        var response = HTTPResponse(
+            status: status, body: .inline(bodyStart..<bodyStart), consumed: bodyStart, closes: closes,
+            lastModified: lastModified, etag: etag)
+        if status < 200 || status == 204 || status == 304 { return .complete(response) }
+        if chunked { return parseChunks(bytes, into: response) }
         if let contentLength {
             guard contentLength <= Self.maximumBodySize else { return .malformed("body over 64 MiB") }
             guard bytes.count - bodyStart >= contentLength else { return .incomplete }
-            let end = bodyStart + contentLength
-            return .complete(HTTPResponse(status: status, body: .inline(bodyStart..<end), consumed: end, closes: closes))
+            response.consumed = bodyStart + contentLength
+            response.body = .inline(bodyStart..<response.consumed)
+            return .complete(response)
         }
         guard atEnd else {
             return bytes.count - bodyStart > Self.maximumBodySize ? .malformed("body over 64 MiB") : .incomplete
         }
-        return .complete(HTTPResponse(status: status, body: .inline(bodyStart..<bytes.count), consumed: bytes.count, closes: true))
+        response.body = .inline(bodyStart..<bytes.count)
+        response.consumed = bytes.count
+        response.closes = true
+        return .complete(response)
     }
 
-    private func parseChunks(_ bytes: UnsafeRawBufferPointer, from start: Int, status: Int, closes: Bool) -> HTTPResponseParse {
+    /// De-chunks the body that starts at `response.consumed` into `decoded`.
+    private func parseChunks(_ bytes: UnsafeRawBufferPointer, into response: HTTPResponse) -> HTTPResponseParse {
         decoded.count = 0
-        var position = start
+        var position = response.consumed
         while true {
             guard let sizeEnd = Self.find(crlf, in: bytes, from: position) else {
                 return bytes.count - position > 1024 ? .malformed("chunk size line over 1 KiB") : .incomplete
@@ -112,7 +130,10 @@ struct HTTPResponseParser {
                     position = trailerEnd + 2
                     if empty { break }
                 }
-                return .complete(HTTPResponse(status: status, body: .decoded, consumed: position, closes: closes))
+                var complete = response
+                complete.body = .decoded
+                complete.consumed = position
+                return .complete(complete)
             }
             guard decoded.count + size <= Self.maximumBodySize else { return .malformed("body over 64 MiB") }
             guard bytes.count - position >= size + 2 else { return .incomplete }

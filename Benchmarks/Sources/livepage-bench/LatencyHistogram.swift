@@ -1,6 +1,6 @@
-/// Delivery latencies in a log-linear histogram, as `lpbench` keeps them: exact below
-/// 128 µs, then 64 buckets per power of two (at most 1.6 % bucket error). The maximum is
-/// kept exactly. A percentile is its bucket's midpoint, never above the maximum.
+/// Delivery latencies in a log-linear histogram: exact below 128 µs, then 64 buckets per
+/// power of two (at most 1.6 % bucket error). The maximum is kept exactly. A percentile is
+/// its bucket's midpoint, never above the maximum.
 struct LatencyHistogram {
     private static let subBuckets = 64
     private static let bucketCount = 128 + 40 * subBuckets

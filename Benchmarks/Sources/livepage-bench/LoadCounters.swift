@@ -1,12 +1,11 @@
 /// What happened on the wire during a run, beyond the delivery ledger: responses,
-/// statuses other than 2xx, and connection trouble. Field meanings follow `lpbench`'s
-/// RESULT `errors` (../shared/bench/README.md).
+/// statuses other than 2xx, and connection trouble; RESULT's `errors` (Benchmarks/README.md).
 struct LoadCounters {
     /// Clients whose first output request (idle scenario: whose one answer) is done.
     var parked = 0
     /// Registrations answered `201`.
     var registered = 0
-    /// Long-poll answers, and those without events.
+    /// Long-poll answers, and those without events (Nchan's `304` and `408` included).
     var responses: UInt64 = 0
     var idleResponses: UInt64 = 0
     /// Non-2xx answers to subscribers and to publishers, by status.

@@ -5,7 +5,7 @@ import CBenchSystem
 #endif
 
 extension LoadGenerator {
-    /// Why a connection ended, as `lpbench` counts it.
+    /// Why a connection ended, as RESULT's `errors` count it.
     enum Loss {
         /// Reset, broken, or ended by the peer while a request was outstanding (`closed`).
         case broken
@@ -34,7 +34,7 @@ extension LoadGenerator {
         if options.scenario == .idle {
             connection.state = .probing
             requests.writeIdleRequest(into: &connection.outbound)
-        } else if connection.clientID.isEmpty {
+        } else if options.wireProtocol == .livepage, connection.clientID.isEmpty {
             connection.state = .registering
             requests.writeRegistration(number: connection.number, into: &connection.outbound)
         } else {
@@ -48,7 +48,7 @@ extension LoadGenerator {
     /// Opens a non-blocking connection from the next source address and watches it.
     /// - Returns: Whether it started; failures are counted.
     func open(_ connection: BenchConnection) -> Bool {
-        // Publishers start 7 addresses on, as lpbench's do.
+        // Publishers start 7 addresses on, away from the first subscribers'.
         let spread = connection.role == .subscriber ? connection.number : connection.number + 7
         let source: in_addr? = sourceAddresses.isEmpty ? nil : sourceAddresses[spread % sourceAddresses.count]
         do throws(ClientSocket.OpenFailure) {
@@ -191,7 +191,9 @@ extension LoadGenerator {
                 case .inline(let range): body = UnsafeRawBufferPointer(rebasing: bytes[range])
                 case .decoded: body = parser.decoded.bytes
                 }
-                if connection.role == .subscriber {
+                if connection.role == .subscriber, options.wireProtocol == .nchan, connection.state == .polling {
+                    sendNext = handleNchanResponse(connection, response, head: bytes, body: body)
+                } else if connection.role == .subscriber {
                     sendNext = handleSubscriberResponse(connection, status: response.status, body: body)
                 } else {
                     handlePublisherResponse(connection, status: response.status, body: body)

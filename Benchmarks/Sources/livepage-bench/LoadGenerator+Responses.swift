@@ -58,6 +58,45 @@ extension LoadGenerator {
         return retryOrGiveUp(connection, limit: 1000)
     }
 
+    /// Handles one answer to an Nchan subscriber's long-poll.
+    ///
+    /// A `200` carries one message, or several in a `multipart/mixed` body; its
+    /// `Last-Modified` and `Etag` are what the next poll sends back, so that it gets the
+    /// messages after these. A `304` or `408` is a poll that ended without one: poll again.
+    /// - Returns: Whether the subscriber should send its next poll at once.
+    func handleNchanResponse(
+        _ connection: BenchConnection, _ response: HTTPResponse, head: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer
+    ) -> Bool {
+        connection.outstanding = false
+        counters.responses += 1
+        switch response.status {
+        case 200:
+            if let range = response.lastModified {
+                // Copied into the connection's own buffers, which keep their capacity.
+                connection.lastModified.removeAll(keepingCapacity: true)
+                connection.lastModified.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[range]))
+                connection.etag.removeAll(keepingCapacity: true)
+                if let etag = response.etag {
+                    connection.etag.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[etag]))
+                }
+            }
+            let now = System.now()
+            let summary = OutputScanner.scan(body) { _, stamp, _ in
+                // No seqs in Nchan: only the message order is checked.
+                ledger.record(connection, seq: nil, stamp: stamp, firstOfEvent: false, now: now)
+            }
+            if summary.stamps == 0 { counters.idleResponses += 1 }
+            return true
+        case 304, 408:
+            counters.idleResponses += 1
+            return true
+        default:
+            count(response.status, in: &counters.subscriberStatuses)
+            return retryOrGiveUp(connection, limit: 1000)
+        }
+    }
+
     /// Handles one answer to a publisher: 2xx makes the message expected.
     func handlePublisherResponse(_ connection: BenchConnection, status: Int, body: UnsafeRawBufferPointer) {
         connection.outstanding = false

@@ -7,9 +7,9 @@ import CBenchSystem
 /// The load: N subscriber connections and K publisher connections on one thread, with
 /// non-blocking sockets and one epoll set; no thread per connection.
 ///
-/// A run goes through `lpbench`'s phases, each with a deadline so that it always ends:
-/// connect (register and park every client), settle (until the server's parked-request
-/// metric reaches N), run (the scenario), drain (wait for the last deliveries), done.
+/// A run goes through these phases, each with a deadline so that it always ends:
+/// connect (register and park every client), settle (until the server reports N parked
+/// requests), run (the scenario), drain (wait for the last deliveries), done.
 final class LoadGenerator {
     enum Phase: String {
         case connect, settle, run, drain, done
@@ -87,12 +87,13 @@ final class LoadGenerator {
     /// - Throws: `BenchError` if the server cannot be reached at all, or epoll fails.
     func run() throws(BenchError) -> RunMeasurements {
         var measurements = RunMeasurements()
-        let preflightPath = options.scenario == .idle ? options.idleRequestPath : options.prefix + "/health"
-        guard let health = BlockingHTTP.get(preflightPath, from: destination, host: requests.hostPort) else {
-            let reason = System.describe(errno: System.errno)
-            throw .fatal("cannot reach http://\(options.host):\(port)\(preflightPath): \(reason) (is the server running?)")
+        if let preflightPath {
+            guard let health = BlockingHTTP.get(preflightPath, from: destination, host: requests.hostPort) else {
+                let reason = System.describe(errno: System.errno)
+                throw .fatal("cannot reach http://\(options.host):\(port)\(preflightPath): \(reason) (is the server running?)")
+            }
+            if health.status != 200 { print("livepage-bench: warning: GET \(preflightPath) answered \(health.status)") }
         }
-        if health.status != 200 { print("livepage-bench: warning: GET \(preflightPath) answered \(health.status)") }
 
         measurements.memoryBefore = sampler.memory()
         measurements.serverCPUStart = sampler.cpuSeconds()
@@ -229,12 +230,31 @@ final class LoadGenerator {
         return measurements
     }
 
-    /// The server's parked-request count from its metrics; -1 if unknown.
+    /// What the run asks first, to fail at once when nothing answers: the idle request,
+    /// LivePage's health route, or Nchan's status (nil when there is none).
+    private var preflightPath: String? {
+        if options.scenario == .idle { return options.idleRequestPath }
+        switch options.wireProtocol {
+        case .livepage: return options.prefix + "/health"
+        case .nchan: return options.statusPath.isEmpty ? nil : options.statusPath
+        }
+    }
+
+    /// The server's parked-request count, from LivePage's metrics or the `subscribers:`
+    /// line of Nchan's stub status; -1 if unknown.
     private func serverParked() -> Int {
-        guard options.scenario.longPolls, !options.parkedMetric.isEmpty,
-            let answer = BlockingHTTP.get(options.prefix + "/metrics", from: destination, host: requests.hostPort),
-            answer.status == 200,
-            let value = BlockingHTTP.metric(options.parkedMetric, in: String(decoding: answer.body, as: UTF8.self))
+        guard options.scenario.longPolls else { return -1 }
+        let path: String
+        let name: String
+        switch options.wireProtocol {
+        case .livepage:
+            (path, name) = (options.prefix + "/metrics", options.parkedMetric)
+        case .nchan:
+            (path, name) = (options.statusPath, "subscribers:")
+        }
+        guard !path.isEmpty, !name.isEmpty,
+            let answer = BlockingHTTP.get(path, from: destination, host: requests.hostPort), answer.status == 200,
+            let value = BlockingHTTP.metric(name, in: String(decoding: answer.body, as: UTF8.self))
         else { return -1 }
         return Int(value)
     }

@@ -1,9 +1,13 @@
 /// Reads the events of a long-poll answer without building JSON values: each event's
-/// `"seq"` and every `t=<digits>` stamp in it, as `lpbench` does, so a batch of many
-/// events costs one pass over the bytes and escaping such as `<\/i>` does no harm.
+/// `"seq"` and every `t=<digits>` stamp in it, so a batch of many events costs one pass
+/// over the bytes and escaping such as `<\/i>` does no harm.
 ///
 /// An event is everything from one `"seq"` key to the next; the server writes `seq`
-/// first in each event (PROTOCOL.md's example does too).
+/// first in each event (PROTOCOL.md's example does too). An Nchan answer has no `"seq"`:
+/// its messages are the bodies `t=NS`, one per answer or several in the parts of a
+/// `multipart/mixed` one, whose part headers and boundaries hold no `t=` after a
+/// separator (a `t=` counts only at the start or after a byte that is not a letter or
+/// digit, so `charset=` is not one).
 enum OutputScanner {
     /// What one scan found.
     struct Summary {
@@ -11,6 +15,8 @@ enum OutputScanner {
         var events = 0
         /// The highest seq, or 0.
         var highestSeq: UInt64 = 0
+        /// `t=` stamps in the body.
+        var stamps = 0
     }
 
     /// Calls `found(seq, stamp, firstOfEvent)` for each stamp in `body`, in order, and
@@ -50,6 +56,7 @@ enum OutputScanner {
                 index == 1 || !isAlphanumeric(body[index - 2]), index + 1 < count, isDigit(body[index + 1])
             {
                 let (stamp, end) = number(body, from: index + 1)
+                summary.stamps += 1
                 found(seq, stamp, !reported)
                 reported = true
                 index = end

@@ -2,9 +2,9 @@
     import Glibc
 #endif
 
-/// Samples the server's resident memory and CPU time from /proc, as `lpbench` does:
-/// `VmRSS` from `status`, `Pss` from `smaps_rollup` (shared pages counted once), and
-/// utime + stime from `stat`, summed over the server's processes.
+/// Samples the server's resident memory and CPU time from /proc: `VmRSS` from `status`,
+/// `Pss` from `smaps_rollup` (shared pages counted once), and utime + stime from `stat`,
+/// summed over the server's processes.
 struct ProcessSampler {
     /// The processes sampled: the given pids and, when asked, their children (an nginx
     /// master's workers).

@@ -1,8 +1,7 @@
 import LivePageEvents
 
-/// The end of a run: the human summary, then `RESULT {json}` on one line, with the
-/// field names of `lpbench`'s RESULT (../shared/bench/README.md, "Reading RESULT") plus
-/// `out_of_order`, `seq_gaps`, and the started server's stop.
+/// The end of a run: the human summary, then `RESULT {json}` on one line, whose fields
+/// Benchmarks/README.md describes ("What it measures").
 struct Report {
     let options: BenchOptions
     let generator: LoadGenerator
@@ -36,10 +35,10 @@ struct Report {
 
         func f(_ value: Double, _ digits: Int = 2) -> String { Self.format(value, digits) }
         var lines: [String] = []
-        lines.append("---- livepage \(scenario.rawValue): \(clients) clients, \(generator.end.rawValue)")
         lines.append(
-            "connect+park: \(f(measurements.connectSeconds)) s "
-                + "(\(counters.parked) parked, \(counters.registered) registered)")
+            "---- \(options.wireProtocol.rawValue) \(scenario.rawValue): \(clients) clients, \(generator.end.rawValue)")
+        let registered = options.wireProtocol == .livepage ? ", \(counters.registered) registered" : ""
+        lines.append("connect+park: \(f(measurements.connectSeconds)) s (\(counters.parked) parked\(registered))")
         if scenario.publishes {
             let publishing = Double(ledger.lastPublish &- ledger.firstPublish) / 1e9
             lines.append(
@@ -124,8 +123,9 @@ struct Report {
         func int(_ value: some BinaryInteger) -> JSONValue { .number(JSONNumber(Int(value))) }
         let wakeups = counters.wakeups
         var object: JSONObject = [
-            "tool": "livepage-bench", "proto": "livepage", "scenario": .string(options.scenario.rawValue),
-            "clients": int(options.clients), "end": .string(generator.end.rawValue),
+            "tool": "livepage-bench", "proto": .string(options.wireProtocol.rawValue),
+            "scenario": .string(options.scenario.rawValue), "clients": int(options.clients),
+            "end": .string(generator.end.rawValue),
         ]
         object["messages"] = int(ledger.count)
         object["messages_ok"] = int(ledger.published)

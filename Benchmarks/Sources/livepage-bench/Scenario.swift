@@ -1,5 +1,5 @@
-/// What a run measures once every client is connected. The names and the measured
-/// phases are those of `lpbench` (../shared/bench/README.md), so figures compare.
+/// What a run measures once every client is connected, the same way against LivePage and
+/// against nginx + Nchan (`--proto`), so that figures compare.
 enum Scenario: String, CaseIterable {
     /// Publish `--messages` at `--rate` per second to every parked client, then wait
     /// until each (client, message) pair has arrived or `--timeout` passes. The figure:

@@ -1,5 +1,6 @@
 // livepage-bench: LivePage's wire benchmark. Parses the command line, starts (or attaches
-// to) a livepage-server, runs the load, stops the server, prints the report. Exit status
+// to) a livepage-server, or attaches to nginx + Nchan, runs the load, stops a server it
+// started, prints the report. Exit status
 // 0 for a clean run, 1 when events were lost, duplicated or out of order (or a phase ran
 // out of time), 2 for a usage error or a failure before anything was measured.
 
@@ -53,7 +54,7 @@ func runBenchmark(_ options: BenchOptions) -> Int32 {
         let generator = try LoadGenerator(options: options, port: port, publishKey: publishKey, sampler: sampler)
         let origin = server.map { "started \(options.serverPath) (pid \($0.pid), log \($0.logPath))" } ?? "attached"
         print(
-            "livepage-bench: \(options.scenario.rawValue) against \(options.host):\(port), \(origin); "
+            "livepage-bench: \(options.wireProtocol.rawValue) \(options.scenario.rawValue) against \(options.host):\(port), \(origin); "
                 + "\(options.clients) clients over \(max(options.sourceAddressCount, 1)) source address(es); "
                 + "sampling pids: \(sampler.pids.isEmpty ? "none" : sampler.pids.map(String.init).joined(separator: " "))")
         let measurements = try generator.run()

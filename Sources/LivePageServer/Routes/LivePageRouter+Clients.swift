@@ -133,7 +133,7 @@ extension LivePageRouter {
     }
 
     /// The value of a query that is exactly `after=<1 to 16 digits>`, as `livepage.js` and
-    /// lpbench send it, read without decoding the query; `nil` for any other query, which
+    /// `livepage-bench` send it, read without decoding the query; `nil` for any other query, which
     /// the strict form decoder then reads.
     private static func plainAfter(_ query: String?) -> UInt64? {
         guard var query else { return nil }

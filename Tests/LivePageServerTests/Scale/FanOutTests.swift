@@ -6,7 +6,7 @@ extension Scale {
     /// Publish, input and disconnect go through the bus: one Redis `PUBLISH` that every node
     /// delivers from its subscription, so clients on every node get the same events in
     /// the same order, and `delivered` sums the nodes' counts.
-    @Suite(.serialized, .timeLimit(.minutes(5)), .sharedCluster)
+    @Suite(.serialized, .timeLimit(.minutes(5)), .requires(.nginx, .redisServer, .redisCLI), .sharedCluster)
     struct FanOutTests {
         @Test func aPublishReachesClientsOnAllThreeNodesInOneOrderWithGapFreeSeqs() async throws {
             let cluster = try ScaleCluster.current()

@@ -30,15 +30,15 @@ extension Scale {
             #expect(block == (try await NginxFront.printedConfiguration(for: Self.readmeNodes)))
         }
 
-        @Test func nginxAcceptsThePrintedConfiguration() async throws {
-            try #require(access(NginxFront.executable, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
+        @Test(.requires(.nginx)) func nginxAcceptsThePrintedConfiguration() async throws {
+            let nginx = try ExternalTool.nginx.executable()
             for list in [Self.readmeNodes, "7=127.0.0.1:9001", "1=127.0.0.1:9001,2=[::1]:9002,255=localhost:9003"] {
                 let block = try await NginxFront.printedConfiguration(for: list)
                 let folder = NginxFront.makeFolder("check")
                 defer { try? FileManager.default.removeItem(atPath: folder) }
                 try NginxFront.configuration(around: block, port: 8080, folder: folder)
                     .write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)
-                let check = try ServerProcess(executable: NginxFront.executable, arguments: ["-t", "-p", folder, "-c", folder + "/nginx.conf"])
+                let check = try ServerProcess(executable: nginx, arguments: ["-t", "-p", folder, "-c", folder + "/nginx.conf"])
                 let status = try await check.waitForExit()
                 _ = await check.waitForOutputToEnd()
                 #expect(status == .exited(0), "nginx -t refused the configuration for \(list):\n\(check.standardError)\n\(block)")

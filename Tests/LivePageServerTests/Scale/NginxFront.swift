@@ -7,8 +7,6 @@ import Testing
 /// `livepage-server --print-nginx-config` prints for its nodes, in a folder of its own
 /// under `/tmp` (its own pid file, error log and temporary paths).
 final class NginxFront: Sendable {
-    static let executable = "/usr/sbin/nginx"
-
     let process: ServerProcess
     /// The port it listens on.
     let port: Int
@@ -69,7 +67,7 @@ final class NginxFront: Sendable {
 
     /// Starts nginx in front of `nodes` and waits until it accepts connections.
     static func start(in front: [ClusterNode]) async throws -> NginxFront {
-        try #require(access(executable, X_OK) == 0, "nginx is not installed: apt-get install nginx-light (.ci/run does)")
+        let executable = try ExternalTool.nginx.executable()
         let block = try await printedConfiguration(for: nodeList(front))
         var lastError = ""
         for _ in 0..<5 {

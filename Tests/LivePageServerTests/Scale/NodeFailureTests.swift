@@ -7,7 +7,7 @@ extension Scale {
     /// answers `410` (their pages reload); the others drop its principals once its liveness
     /// key expires; nobody else notices. Restarted with the same tag, it is a new
     /// incarnation: old ids stay gone, new ones work. Each test has a cluster of its own.
-    @Suite(.serialized, .timeLimit(.minutes(5)))
+    @Suite(.serialized, .timeLimit(.minutes(5)), .requires(.nginx, .redisServer, .redisCLI))
     struct NodeFailureTests {
         @Test func aKilledNodesClientsGet410ItsPrincipalsLeaveAndTheOtherNodesClientsLoseNothing() async throws {
             try await withCluster { cluster in

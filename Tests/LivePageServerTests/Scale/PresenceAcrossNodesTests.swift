@@ -5,7 +5,7 @@ import Testing
 extension Scale {
     /// Who is online is the union of every live node's part: each node keeps its part in
     /// Redis and announces its changes, and the others merge them.
-    @Suite(.serialized, .timeLimit(.minutes(5)), .sharedCluster)
+    @Suite(.serialized, .timeLimit(.minutes(5)), .requires(.nginx, .redisServer, .redisCLI), .sharedCluster)
     struct PresenceAcrossNodesTests {
         @Test func principalsOnEveryNodeAreListedByOnlineAndPresenceWhereverAsked() async throws {
             let cluster = try ScaleCluster.current()

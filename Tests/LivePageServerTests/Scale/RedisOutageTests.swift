@@ -6,7 +6,7 @@ extension Scale {
     /// Redis stopped: no publish is accepted that could not reach every node (`503`),
     /// output waits (`503`); Redis back on the same port, empty: every node reconnects,
     /// drops the clients that may have missed events (`410`), and serves again.
-    @Suite(.serialized, .timeLimit(.minutes(5)))
+    @Suite(.serialized, .timeLimit(.minutes(5)), .requires(.nginx, .redisServer, .redisCLI))
     struct RedisOutageTests {
         @Test func whileRedisIsDownPublishAnswers503AndServiceResumesWhenItIsBack() async throws {
             try await withCluster { cluster in

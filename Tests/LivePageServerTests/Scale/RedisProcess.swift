@@ -7,9 +7,6 @@ import Testing
 /// it can be stopped and started again on the same port, and asked commands with
 /// `redis-cli`.
 final class RedisProcess: Sendable {
-    static let executable = "/usr/bin/redis-server"
-    static let client = "/usr/bin/redis-cli"
-
     /// The port it listens on, the same across restarts.
     let port: Int
     private let process: Mutex<ServerProcess?>
@@ -21,7 +18,6 @@ final class RedisProcess: Sendable {
 
     /// Starts one on a free port, trying another if the port was taken meanwhile.
     static func start() async throws -> RedisProcess {
-        try #require(access(executable, X_OK) == 0, "redis-server is not installed: apt-get install redis-server (.ci/run does)")
         var output = ""
         for _ in 0..<5 {
             let port = try LoopbackSocket.freePort()
@@ -55,7 +51,7 @@ final class RedisProcess: Sendable {
     /// Runs `redis-cli` with `arguments` (a command and its arguments) against it.
     /// - Returns: What it printed.
     func command(_ arguments: [String]) async throws -> String {
-        let cli = try ServerProcess(executable: Self.client, arguments: ["-h", "127.0.0.1", "-p", String(port)] + arguments)
+        let cli = try ServerProcess(executable: try ExternalTool.redisCLI.executable(), arguments: ["-h", "127.0.0.1", "-p", String(port)] + arguments)
         let status = try await cli.waitForExit()
         _ = await cli.waitForOutputToEnd()
         try #require(status == .exited(0), "redis-cli \(arguments) failed (\(status)): \(cli.standardError)")
@@ -64,7 +60,7 @@ final class RedisProcess: Sendable {
 
     private static func launch(port: Int) throws -> ServerProcess {
         try ServerProcess(
-            executable: executable,
+            executable: try ExternalTool.redisServer.executable(),
             arguments: [
                 "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", "/tmp", "--loglevel", "warning",

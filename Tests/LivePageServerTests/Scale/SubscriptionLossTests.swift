@@ -7,7 +7,7 @@ extension Scale {
     /// serve a queue with a hole in it. Its parked polls are answered `503` at once; once
     /// subscribed again it drops its clients (`410 evicted`, their pages reload) and serves
     /// new ones. The other nodes carry on.
-    @Suite(.serialized, .timeLimit(.minutes(5)))
+    @Suite(.serialized, .timeLimit(.minutes(5)), .requires(.nginx, .redisServer, .redisCLI))
     struct SubscriptionLossTests {
         @Test func aNodeWhoseSubscriptionIsKilledAnswers503Then410AndServesNewClients() async throws {
             try await withCluster { cluster in
