@@ -153,7 +153,7 @@
     opts.prefix = (opts.prefix || "/livepage").replace(/\/+$/, "");
     opts.location = opts.location || global.location.pathname;
     if (opts.reload === undefined) opts.reload = true;
-    inputAttributeNames = new Set(Array.from(opts.inputAttributes || [], (name) => asciiLowercase(String(name))));
+    inputAttributeNames = new Set([].concat(opts.inputAttributes || []).map((name) => asciiLowercase(String(name))));
     options = opts;
     listenToPageLifecycle();
     newReady();
