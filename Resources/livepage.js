@@ -17,6 +17,14 @@
 // presence are applied as PROTOCOL.md says (HTML is parsed in a <template>, so scripts
 // in it do not run); any other verb goes to the page's `LivePage.on` handlers.
 //
+// Page input (an event with `from`, which the server sets on every input event and on
+// no other) is held to what SECURITY.md promises, whatever server sent it: it never
+// touches a script, style, template, iframe, noscript or textarea element or anything
+// inside one, and never sets an attribute that runs or loads something unless the page
+// allows that name (`inputAttributes`). Such an event is skipped with a console warning;
+// its seq still counts as applied. Events without `from` (a publisher's, the
+// application's) are trusted and applied as given.
+//
 // Connection state: `data-livepage-state` on <html> ("connecting", "connected",
 // "reconnecting", "gone" or "stopped"), and the DOM events `livepage:connecting`,
 // `livepage:connected`, `livepage:reconnecting`, `livepage:gone` and `livepage:stopped`
@@ -84,6 +92,8 @@
   /** The principals of the last presence list, and whether it is counts only. */
   let online = new Set();
   let onlineCountsOnly = false;
+  /** The guarded attribute names input may set on this page (`inputAttributes`), lowercase. */
+  let inputAttributeNames = new Set();
 
   // ---------------------------------------------------------------------------------
   // Connection state
@@ -132,6 +142,10 @@
    *   presence  "list", "count" or "none" (default "list" when the page has an element
    *             with data-livepage-online, else "none")
    *   reload    false: never reload the page on 410 (default true; see `on("gone")`)
+   *   inputAttributes  attribute names that events from page input may set although they
+   *             are refused by default (`href`, `src`, `type`, ...: see GUARDED_ATTRIBUTES),
+   *             for pages whose application allows them on the server too; default none.
+   *             Event handlers (on*), srcdoc, sandbox and allow are refused even if listed.
    */
   function start(given) {
     if (options) stop(false);
@@ -139,6 +153,7 @@
     opts.prefix = (opts.prefix || "/livepage").replace(/\/+$/, "");
     opts.location = opts.location || global.location.pathname;
     if (opts.reload === undefined) opts.reload = true;
+    inputAttributeNames = new Set([].concat(opts.inputAttributes || []).map((name) => asciiLowercase(String(name))));
     options = opts;
     listenToPageLifecycle();
     newReady();
@@ -458,15 +473,25 @@
       try {
         apply(event);
       } catch (error) {
-        console.error("LivePage: event " + seq + " (" + event.verb + ") failed:", error);
+        if (error instanceof InputRefused) {
+          console.warn("LivePage: event " + seq + " (" + event.verb + " #" + event.id + ") from page input refused: " +
+            error.message);
+        } else {
+          console.error("LivePage: event " + seq + " (" + event.verb + ") failed:", error);
+        }
       }
     }
   }
 
-  /** The built-in verbs of PROTOCOL.md, each given the event and its element. */
+  /**
+   * The built-in verbs of PROTOCOL.md, each given the event, its element, and whether the
+   * event is from page input. `apply` has checked `inputRefusal(event, element)` for an
+   * event from input already; a verb that touches more than its element (or the
+   * element's parent, for before, after and replace) checks each other element too.
+   */
   const verbs = {
-    append: (event, element) => element.append(fragmentReplacingByID(event.html)),
-    prepend: (event, element) => element.prepend(fragmentReplacingByID(event.html)),
+    append: (event, element, fromInput) => element.append(fragmentReplacingByID(event.html, fromInput)),
+    prepend: (event, element, fromInput) => element.prepend(fragmentReplacingByID(event.html, fromInput)),
     update: (event, element) => element.replaceChildren(fragment(event.html)),
     replace: (event, element) => element.replaceWith(fragment(event.html)),
     remove: (event, element) => element.remove(),
@@ -491,7 +516,10 @@
     } else if (Object.prototype.hasOwnProperty.call(verbs, verb)) {
       const element = typeof event.id === "string" ? document.getElementById(event.id) : null;
       if (element) {
-        verbs[verb](event, element);
+        const fromInput = isFromInput(event);
+        const refusal = fromInput ? inputRefusal(event, element) : null;
+        if (refusal) throw new InputRefused(refusal);
+        verbs[verb](event, element, fromInput);
       } else {
         console.warn("LivePage: no element #" + event.id + " for " + verb + " (seq " + event.seq + ")");
       }
@@ -509,14 +537,111 @@
   }
 
   /** The HTML as a fragment, less its top-level elements whose id is already in the
-   *  page: those replace the page's element where it stands instead. */
-  function fragmentReplacingByID(html) {
+   *  page: those replace the page's element where it stands instead. From page input,
+   *  each element so replaced must be one input may replace, or nothing is applied. */
+  function fragmentReplacingByID(html, fromInput) {
     const content = fragment(html);
+    const replacements = [];
     for (const child of Array.from(content.children)) {
       const existing = child.id && document.getElementById(child.id);
-      if (existing) existing.replaceWith(child);
+      if (!existing) continue;
+      const refusal = fromInput ? inputRefusal({ verb: "replace" }, existing) : null;
+      if (refusal) throw new InputRefused("#" + child.id + ": " + refusal);
+      replacements.push([existing, child]);
     }
+    for (const [existing, child] of replacements) existing.replaceWith(child);
     return content;
+  }
+
+  // ---------------------------------------------------------------------------------
+  // What page input may touch (SECURITY.md, "What input may do")
+
+  /**
+   * Elements that input never touches, nor anything inside them, with any verb; by local
+   * name, so SVG's <script> and <style> count too. Their text is code (script, style:
+   * appended text runs, or restyles the page and can leak form values through
+   * selectors), markup kept for later (template, noscript, an iframe's fallback), or a
+   * form field's value that another visitor would submit as their own (textarea, whose
+   * text is its default value). Their attributes are closed to input as well: changing a
+   * data block's `type` and `src` runs it, a stylesheet's `media` turns it on.
+   */
+  const SEALED_ELEMENTS = new Set(["script", "style", "template", "iframe", "noscript", "textarea"]);
+
+  /** Attributes input never sets, even where the page allows them: they run script or
+   *  lift an iframe's limits. Every `on*` name is refused as well. */
+  const FORBIDDEN_ATTRIBUTES = new Set(["srcdoc", "sandbox", "allow"]);
+
+  /** Attributes input sets only where the page names them in `inputAttributes`: they
+   *  load or run something (a script's `type` and `src`, `href`, `srcset`, `data`),
+   *  refresh the page (a meta's `http-equiv` and `content`), send a form elsewhere, or
+   *  restyle. The server refuses the same names unless its application allows them. */
+  const GUARDED_ATTRIBUTES = new Set([
+    "type", "src", "href", "xlink:href", "data", "srcset", "imagesrcset", "http-equiv", "content",
+    "action", "formaction", "style",
+  ]);
+
+  /** Attributes that take a URL: from input, only an http:, https: or relative one. */
+  const URL_ATTRIBUTES = new Set([
+    "action", "archive", "background", "cite", "classid", "codebase", "data", "dynsrc", "formaction",
+    "href", "icon", "longdesc", "lowsrc", "manifest", "ping", "poster", "profile", "src", "usemap",
+    "xlink:href",
+  ]);
+
+  /** Thrown for an event from page input that may not be applied; it is skipped. */
+  class InputRefused extends Error {}
+
+  /** Whether the event came from page input: the server sets `from` on every input
+   *  event (`null` for an anonymous sender) and on no other built-in event. */
+  function isFromInput(event) {
+    return Object.prototype.hasOwnProperty.call(event, "from");
+  }
+
+  /**
+   * Why an event from page input may not be applied to `element`, or null when it may.
+   * Every built-in verb goes through it (`apply`), so a new verb is covered by adding
+   * it to `verbs`; a verb that sets attributes must be named here like `attribute`.
+   * The element and each of its ancestors must not be sealed (SEALED_ELEMENTS): this
+   * covers what goes inside the element (append, prepend, update, text) and beside it,
+   * into its parent (before, after, replace).
+   */
+  function inputRefusal(event, element) {
+    for (let node = element; node && node.nodeType === 1; node = node.parentNode) {
+      const name = asciiLowercase(node.localName);
+      if (SEALED_ELEMENTS.has(name)) {
+        return node === element ? "input may not change a <" + name + "> element" :
+          "input may not write inside a <" + name + "> element";
+      }
+    }
+    if (event.verb === "attribute") return inputAttributeRefusal(event.name, event.value);
+    return null;
+  }
+
+  /** Why page input may not set (or remove) the attribute `name` to `value`, or null. */
+  function inputAttributeRefusal(name, value) {
+    const lower = asciiLowercase(String(name));
+    if (lower.startsWith("on") || FORBIDDEN_ATTRIBUTES.has(lower)) {
+      return "input may never set the attribute '" + lower + "'";
+    }
+    if (GUARDED_ATTRIBUTES.has(lower) && !inputAttributeNames.has(lower)) {
+      return "input may set the attribute '" + lower + "' only where the page allows it (inputAttributes)";
+    }
+    if (URL_ATTRIBUTES.has(lower) && value !== null && value !== undefined && !isSafeURL(String(value))) {
+      return "input may set the attribute '" + lower + "' only to an http:, https: or relative URL";
+    }
+    return null;
+  }
+
+  /** Whether `url` is http:, https: or relative, read as a browser reads it: tabs and
+   *  line breaks anywhere and controls or spaces in front are ignored. */
+  function isSafeURL(url) {
+    const cleaned = url.replace(/[\t\n\r]/g, "").replace(/^[\u0000-\u0020]+/, "");
+    const scheme = /^([^:\/?#]*):/.exec(cleaned);
+    return !scheme || /^https?$/i.test(scheme[1]);
+  }
+
+  /** `text` with A-Z lowercased and nothing else, as the DOM lowercases names. */
+  function asciiLowercase(text) {
+    return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   }
 
   // ---------------------------------------------------------------------------------

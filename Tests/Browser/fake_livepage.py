@@ -1,7 +1,8 @@
 """A scripted stand-in for the LivePage server, to test livepage.js's side of PROTOCOL.md
 exactly: repeated seqs, 409, 410, 503 with and without Retry-After, a poll never
-answered. It serves pages/verbs.html and Resources/livepage.js at its own origin, and
-logs every request with the time it arrived."""
+answered, events no real server would send. It serves the pages of pages/,
+Resources/livepage.js and whatever a test adds with `serve`, at its own origin, and
+logs every request with the time it arrived (any other path is a 404, logged too)."""
 
 import json
 import threading
@@ -54,6 +55,7 @@ class FakeLivePage:
         self.requests = []
         self.scripts = {"output": [], "online": []}
         self.registrations = 0
+        self.files = {}
         self._condition = threading.Condition()
         fake = self
 
@@ -83,8 +85,13 @@ class FakeLivePage:
         with self._condition:
             self.scripts[kind].extend(answers)
 
-    def page_url(self, query=""):
-        return f"{self.origin}/verbs.html?server={self.origin}{query}"
+    def page_url(self, query="", page="verbs.html"):
+        return f"{self.origin}/{page}?server={self.origin}{query}"
+
+    def serve(self, path, body, kind="text/javascript"):
+        """Serves `body` (a string) at `path` from now on."""
+        with self._condition:
+            self.files[path] = (body.encode(), kind)
 
     def of_kind(self, kind):
         with self._condition:
@@ -112,8 +119,13 @@ class FakeLivePage:
         with self._condition:
             self.requests.append(request)
             self._condition.notify_all()
-        if url.path == "/verbs.html":
-            return self._send(handler, Answer(200), raw=(HERE / "pages" / "verbs.html").read_bytes(), kind="text/html")
+        page = HERE / "pages" / url.path.lstrip("/")
+        if url.path.endswith(".html") and "/" not in url.path[1:] and page.is_file():
+            return self._send(handler, Answer(200), raw=page.read_bytes(), kind="text/html")
+        with self._condition:
+            served = self.files.get(url.path)
+        if served:
+            return self._send(handler, Answer(200), raw=served[0], kind=served[1])
         if url.path == "/livepage/livepage.js":
             return self._send(handler, Answer(200), raw=SCRIPT.read_bytes(), kind="text/javascript")
         kind = request.kind

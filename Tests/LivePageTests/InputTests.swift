@@ -31,6 +31,22 @@ struct InputTests {
         try EventFields(form: fields.map { (name: $0.key, value: $0.value) })
     }
 
+    // MARK: `from` marks input
+
+    /// livepage.js tells input from trusted events by the `from` member alone, so every
+    /// input event carries it, as `null` for an anonymous sender, and no event a server
+    /// or a publisher sends with a built-in verb does (PROTOCOL.md, "Events").
+    @Test func everyInputEventCarriesFromEvenAnonymousAndNoOtherDoes() throws {
+        let event = Append(id: "log", html: "x")
+        let published = try EventRegistry().event(fromPublisher: EventFields(json: ["verb": "append", "id": "log", "html": "x", "from": "backend"]))
+        #expect(!published.json.keys.contains("from"), "a publisher's built-in event kept its from")
+        #expect(String(decoding: EncodedEvent(event, fromInputBy: nil).members, as: UTF8.self)
+            == #""verb":"append","id":"log","html":"x","from":null"#)
+        #expect(String(decoding: EncodedEvent(event, fromInputBy: "uwe").members, as: UTF8.self)
+            == #""verb":"append","id":"log","html":"x","from":"uwe""#)
+        #expect(String(decoding: EncodedEvent(event).members, as: UTF8.self) == #""verb":"append","id":"log","html":"x""#)
+    }
+
     // MARK: The default handler
 
     @Test func reachesEveryoneAtTheSendersLocationTheSenderIncluded() async throws {

@@ -8,6 +8,7 @@ public struct EventError: Error, Sendable, Hashable {
         case unknownVerb(String)
         case verbNotAllowedFromInput(String)
         case elementNotAllowedFromInput(verb: String, id: String)
+        case attributeNotAllowedFromInput(String)
         case missingField(String)
         case invalidField(String, reason: String)
         case repeatedField(String)
@@ -33,6 +34,12 @@ public struct EventError: Error, Sendable, Hashable {
         EventError(.elementNotAllowedFromInput(verb: verb, id: id))
     }
 
+    /// Page input may set the attribute `name` (one of ``Attribute/guardedFromInput``)
+    /// only where the application's ``InputPermission`` names it, and it does not.
+    public static func attributeNotAllowedFromInput(_ name: String) -> EventError {
+        EventError(.attributeNotAllowedFromInput(name))
+    }
+
     /// The field `name` is required and absent.
     public static func missingField(_ name: String) -> EventError { EventError(.missingField(name)) }
 
@@ -50,6 +57,7 @@ public struct EventError: Error, Sendable, Hashable {
         case .missingField(let name), .invalidField(let name, _), .repeatedField(let name): name
         case .missingVerb: "verb"
         case .elementNotAllowedFromInput: "id"
+        case .attributeNotAllowedFromInput: "name"
         case .unknownVerb, .verbNotAllowedFromInput: nil
         }
     }
@@ -75,6 +83,8 @@ extension EventError: CustomStringConvertible {
             "The verb '\(Self.clip(verb))' is not allowed from page input; the application must allow it."
         case .elementNotAllowedFromInput(let verb, let id):
             "The verb '\(Self.clip(verb))' is not allowed from page input for the element '\(Self.clip(id))'."
+        case .attributeNotAllowedFromInput(let name):
+            "The attribute '\(Self.clip(name))' is not allowed from page input unless the application allows it by name."
         case .missingField(let name):
             "The field '\(Self.clip(name))' is required."
         case .invalidField(let name, let reason):

@@ -86,8 +86,11 @@ public final class EventRegistry: Sendable {
     public var verbs: [String] { entries.withLock { $0.keys.sorted() } }
 
     /// The event for fields sent by a page: the verb must be registered and allowed from
-    /// input, and its HTML is escaped unless the verb is registered as trusted.
-    /// - Throws: ``EventError`` naming the verb or the field.
+    /// input, and its HTML is escaped unless the verb is registered as trusted. An
+    /// ``Attribute`` made by an untrusted verb's factory (the built-in one or the
+    /// application's) must also pass ``Attribute/checkFromInput(allowing:)`` with the
+    /// attribute names the verb's permission allows.
+    /// - Throws: ``EventError`` naming the verb, the field or the attribute.
     public func event(fromInput fields: EventFields) throws(EventError) -> any Event {
         // Registered verbs are ASCII; refusing anything else first keeps the lookup byte
         // for byte (String equality would find "Kick" for "\u{212A}ick").
@@ -95,7 +98,11 @@ public final class EventRegistry: Sendable {
             throw .unknownVerb(fields.verb)
         }
         try entry.input.check(fields)
-        return try entry.factory(fields.trusted(entry.isTrusted))
+        let event = try entry.factory(fields.trusted(entry.isTrusted))
+        if !entry.isTrusted, let attribute = event as? Attribute {
+            try attribute.checkFromInput(allowing: entry.input.attributeNames)
+        }
+        return event
     }
 
     /// The event for fields sent by a trusted backend (a publish): HTML is used as given.

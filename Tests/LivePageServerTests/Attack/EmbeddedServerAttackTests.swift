@@ -57,9 +57,9 @@ struct EmbeddedServerAttackTests {
     /// Attributes input may not set, and the field the refusal names.
     static let refusedAttributes: [(name: String, value: String, field: String)] = [
         ("onclick", "alert(1)", "name"), ("ONCLICK", "alert(1)", "name"), ("onMouseOver", "alert(1)", "name"),
-        ("onerror", "alert(1)", "name"), ("onfocus", "alert(1)", "name"), ("style", "background:url(javascript:alert(1))", "name"),
-        ("srcdoc", "<script>alert(1)</script>", "name"), ("formaction", "javascript:alert(1)", "name"),
-        ("FormAction", "https://evil.example", "name"), ("srcset", "https://evil.example/x.png 1x", "name"), ("sandbox", "", "name"),
+        ("onerror", "alert(1)", "name"), ("onfocus", "alert(1)", "name"), ("style", "background:url(javascript:alert(1))", "style"),
+        ("srcdoc", "<script>alert(1)</script>", "name"), ("formaction", "javascript:alert(1)", "formaction"),
+        ("FormAction", "https://evil.example", "formaction"), ("srcset", "https://evil.example/x.png 1x", "srcset"), ("sandbox", "", "name"),
         ("allow", "camera", "name"), ("x onclick", "alert(1)", "name"), ("'onclick'", "alert(1)", "name"), ("", "x", "name"),
         ("href", "javascript:alert(1)", "value"), ("href", "JavaScript:alert(1)", "value"), ("href", " javascript:alert(1)", "value"),
         ("href", "\u{0}javascript:alert(1)", "value"), ("href", "java\tscript:alert(1)", "value"), ("href", "java\nscript:alert(1)", "value"),
@@ -70,8 +70,9 @@ struct EmbeddedServerAttackTests {
         ("background", "javascript:alert(1)", "value"),
     ]
 
-    /// Attributes input may set. `setAttribute` decodes no character references, so
-    /// `jav&#x09;ascript:` is a relative URL (a path and a fragment), not a script.
+    /// Attributes input may set, once the application names the URL attributes among them.
+    /// `setAttribute` decodes no character references, so `jav&#x09;ascript:` is a
+    /// relative URL (a path and a fragment), not a script.
     static let allowedAttributes: [(name: String, value: String)] = [
         ("title", "<b>shown as text</b>"), ("class", "a b"), ("href", "https://example.com/?q=javascript:alert(1)"),
         ("href", "/relative"), ("href", "#top"), ("href", "?q=1"), ("href", "javascript%3Aalert(1)"), ("href", "jav&#x09;ascript:alert(1)"),
@@ -80,7 +81,7 @@ struct EmbeddedServerAttackTests {
 
     @Test func anAllowedAttributeVerbNeverSetsAHandlerOrAScriptURL() async throws {
         let embedded = try Embedded()
-        try embedded.server.registry.setInputPermission(.allowed, for: Attribute.verb)
+        try embedded.server.registry.setInputPermission(.allowed(attributes: Self.urlAttributesNamed), for: Attribute.verb)
         let mallory = try embedded.client(at: "/room", principal: "mallory")
         let reader = try embedded.client(at: "/room", principal: "alice")
         for (name, value, field) in Self.refusedAttributes {
@@ -98,6 +99,38 @@ struct EmbeddedServerAttackTests {
         }
         let events = try await embedded.events(reader)
         #expect(events.map { "\($0.string("name") ?? "")=\($0.string("value") ?? "")" } == Self.allowedAttributes.map { "\($0.name)=\($0.value)" })
+        await embedded.server.shutDown()
+    }
+
+    /// The guarded URL attributes the test above allows by name, so that their values are
+    /// what is checked.
+    static let urlAttributesNamed: Set<String> = ["href", "src", "action", "xlink:href", "data"]
+
+    /// Issue 11, finding 4: `type=module` then `src` turned a JSON data block into a
+    /// script, and `http-equiv`/`content` made a meta refresh, with `attribute` allowed.
+    @Test func aGuardedAttributeIsRefusedNamingItUnlessTheApplicationNamesIt() async throws {
+        let embedded = try Embedded()
+        let registry = embedded.server.registry
+        try registry.setInputPermission(.allowed, for: Attribute.verb)
+        let mallory = try embedded.client(at: "/room", principal: "mallory")
+        let reader = try embedded.client(at: "/room", principal: "alice")
+        let attacks: [(id: String, name: String, value: String)] = [
+            ("state", "type", "module"), ("state", "src", "https://evil.example/x.js"), ("state", "SRC", "/x.js"),
+            ("refresh", "http-equiv", "refresh"), ("refresh", "content", "0;url=https://evil.example"),
+            ("preload", "imagesrcset", "https://evil.example/x.png 1x"), ("link", "href", "https://evil.example"),
+        ]
+        for (id, name, value) in attacks {
+            let response = try await embedded.input(mallory, ["verb": "attribute", "id": .string(id), "name": .string(name), "value": .string(value)])
+            expectError(response, 400, mentioning: ["'\(name.lowercased())'"], hiding: [mallory, reader])
+        }
+        try registry.setInputPermission(.allowed(elementIDs: ["state"], attributes: ["TYPE"]), for: Attribute.verb)
+        let allowed = try await embedded.input(mallory, ["verb": "attribute", "id": "state", "name": "type", "value": "module"])
+        #expect(allowed.status == 200, "\(allowed)")
+        expectError(try await embedded.input(mallory, ["verb": "attribute", "id": "state", "name": "src", "value": "/x.js"]), 400, mentioning: ["'src'"])
+        expectError(try await embedded.input(mallory, ["verb": "attribute", "id": "other", "name": "type", "value": "module"]), 400, mentioning: ["other"])
+        let events = try await embedded.events(reader)
+        #expect(events.map { "\($0.string("name") ?? "")=\($0.string("value") ?? "")" } == ["type=module"])
+        #expect(events.first?.string("from") == "mallory")
         await embedded.server.shutDown()
     }
 
