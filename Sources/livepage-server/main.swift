@@ -39,6 +39,9 @@ case .run(let runConfiguration):
 case .help:
     print(CommandLineOptions.help, terminator: "")
     exit(0)
+case .version:
+    print(CommandLineOptions.version, terminator: "")
+    exit(0)
 case .printNginxConfiguration(let nginx):
     print(nginx.text, terminator: "")
     exit(0)
@@ -54,7 +57,7 @@ do {
 
 let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
 let origin = "http://\(host):\(server.port)"
-configuration.log("listening on \(origin)\(configuration.prefix)/ (LivePage protocol 1)")
+configuration.log("listening on \(origin)\(configuration.prefix)/ (LivePage \(LivePageServer.version), protocol 1)")
 if configuration.servesDemo {
     configuration.log("demo: open \(origin)/ in two browsers; \(origin)/board is updated by publish")
 }
