@@ -218,6 +218,13 @@ enum CommandLineOptions {
             }
             configuration.redis?.password = redisPassword
         }
+        if configuration.nodeTag != nil, configuration.redis == nil {
+            let source = given.contains("node-tag") || environment["LIVEPAGE_NODE_TAG"] == nil ? "--node-tag" : "LIVEPAGE_NODE_TAG (--node-tag)"
+            throw UsageError(
+                description: "\(source) needs --redis: a node tag tells apart several servers that share one Redis, "
+                    + "and a server without --redis runs alone, in memory, without one."
+            )
+        }
         if let nginxNodes {
             do {
                 var nginx = try NginxConfiguration(parsing: nginxNodes)
