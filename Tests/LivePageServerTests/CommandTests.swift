@@ -204,15 +204,21 @@ import Testing
         try await withServer { server throws in
             let log = server.process.standardError
             #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(log.contains("livepage: open mode: "), "\(log)")
             #expect(log.lowercased().contains("not authenticated"), "\(log)")
+            #expect(!log.contains("token mode"), "\(log)")
         }
     }
 
+    /// Token mode said nothing of its mode: a newcomer had to infer it from the missing
+    /// open-mode line.
     @Test(.timeLimit(.minutes(2)))
-    func tokenModeDoesNotSayThat() async throws {
+    func tokenModeSaysSoAtStartAndNotThatPrincipalsAreUnauthenticated() async throws {
         try await withServer(environment: ["LIVEPAGE_TOKEN_SECRET": TokenRegistrationTests.secret]) { server throws in
             let log = server.process.standardError
             #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(log.contains("livepage: token mode: "), "\(log)")
+            #expect(!log.contains("open mode"), "\(log)")
             #expect(!log.lowercased().contains("not authenticated"), "\(log)")
             #expect(!log.contains(TokenRegistrationTests.secret), "the log shows the secret")
             expectError(try server.register(#"{"location": "/a", "principal": "alice"}"#), 400, mentioning: ["token"])
