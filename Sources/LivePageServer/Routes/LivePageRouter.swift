@@ -205,8 +205,9 @@ final class LivePageRouter: HTTPHandler {
         return String(type.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
     }
 
-    /// A JSON response with the API headers.
+    /// A JSON response with the API headers, in plain JSON as events and errors are: an
+    /// `application/json` answer with `nosniff` is never parsed as HTML.
     static func json(status: HTTPStatus = .ok, _ object: JSONObject) -> HTTPResponse {
-        HTTPResponse(status: status, headers: RouteError.apiHeaders, body: object.jsonBytes())
+        HTTPResponse(status: status, headers: RouteError.apiHeaders, body: object.jsonBytes(htmlSafe: false))
     }
 }

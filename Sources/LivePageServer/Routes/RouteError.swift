@@ -24,12 +24,16 @@ public struct RouteError: Error, HTTPResponseError, Sendable {
     }
 
     /// `{"error": message, "reason": reason}` with the status and headers.
+    ///
+    /// Plain JSON, as every API answer: the body is `application/json` with `nosniff`,
+    /// never inline script, so `'Authorization: Bearer <key>'` reads as written rather
+    /// than as `\u003ckey\u003e` (PROTOCOL.md, at the top).
     public func response() -> HTTPResponse {
         var body: JSONObject = ["error": .string(message)]
         if let reason { body["reason"] = .string(reason) }
         var headers = Self.apiHeaders
         for (name, value) in self.headers { headers.add(name: name, value: value) }
-        return HTTPResponse(status: status, headers: headers, body: body.jsonBytes())
+        return HTTPResponse(status: status, headers: headers, body: body.jsonBytes(htmlSafe: false))
     }
 
     /// The headers of every LivePage API answer: JSON, never cached, never buffered by a
