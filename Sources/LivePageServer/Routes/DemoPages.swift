@@ -2,26 +2,32 @@ import LivePage
 import LivePageEvents
 import LivePageHTTP
 
-/// The demo pages of the `livepage-server` command.
+/// The demo pages of the `livepage-server` command, and their icon.
 enum DemoPage: Equatable {
     /// `/`: the original LivePage example, a chat with who is online.
     case chat
     /// `/board`: a page updated only from outside, by a backend's publish.
     case board
+    /// `/favicon.svg`: the icon the pages link to, so that a browser does not ask for
+    /// `/favicon.ico` (a `404`) on every page.
+    case icon
 
     init?(path: String) {
         switch path {
         case "/", "/index.html": self = .chat
         case "/board": self = .board
+        case "/favicon.svg": self = .icon
         default: return nil
         }
     }
 
-    /// The location each page registers its clients at.
-    var location: String {
+    /// The location each page registers its clients at; `nil` for the icon, which
+    /// registers none.
+    var location: String? {
         switch self {
         case .chat: "/"
         case .board: "/board"
+        case .icon: nil
         }
     }
 }
@@ -37,8 +43,11 @@ struct DemoPages: Sendable {
     let prefix: String
     /// The configured public origin, shown in the board's commands when set.
     let publicOrigin: String?
+    /// The pages' icon.
+    let icon = StaticAsset(named: "favicon.svg", contentType: "image/svg+xml")
 
     func response(for page: DemoPage, request: HTTPRequest, manager: ClientManager, tokenMode: Bool) throws(RouteError) -> HTTPResponse {
+        guard let location = page.location else { return icon.response(to: request) }
         var name: String?
         if page == .chat, !tokenMode {
             name = try FormDecoder.queryValue("name", in: request.query).flatMap { $0.isEmpty ? nil : $0 }
@@ -46,7 +55,7 @@ struct DemoPages: Sendable {
         }
         let registration: Registration
         do {
-            registration = try manager.register(at: page.location, principal: name, presence: page == .chat ? .list : .count)
+            registration = try manager.register(at: location, principal: name, presence: page == .chat ? .list : .count)
         } catch {
             throw RouteError(error)
         }
