@@ -3,14 +3,16 @@ import LivePageEvents
 public import LivePageHTTP
 
 /// A LivePage route's refusal: a status, one clear sentence, and what PROTOCOL.md adds
-/// for some statuses (`reason` for `410`, `Retry-After` for `429` and `503`, `Allow`
-/// for `405`). It renders itself as the JSON error body every error response carries.
+/// for some statuses (`reason` for `410` and a refused origin's `403`, `Retry-After` for
+/// `429` and `503`, `Allow` for `405`). It renders itself as the JSON error body every
+/// error response carries.
 public struct RouteError: Error, HTTPResponseError, Sendable {
     /// The status.
     public let status: HTTPStatus
     /// One sentence a user can act on. Never holds a client id or a token.
     public let message: String
-    /// The `reason` field of a `410`.
+    /// The `reason` field: why a `410`'s client is gone, or `origin` for a `403` refusing a
+    /// page of a foreign origin.
     public let reason: String?
     /// Headers the status needs (`Retry-After`, `Allow`, `WWW-Authenticate`).
     public let headers: HTTPHeaders
