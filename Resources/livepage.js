@@ -26,12 +26,14 @@
 // application's) are trusted and applied as given.
 //
 // Connection state: `data-livepage-state` on <html> ("connecting", "connected",
-// "reconnecting", "gone" or "stopped"), and the DOM events `livepage:connecting`,
-// `livepage:connected`, `livepage:reconnecting`, `livepage:gone` and `livepage:stopped`
-// on `document`, each with `event.detail.state` (and `status`, `retryIn`, `reason`
-// where they apply). When the client is gone (410) the page reloads, at most once per
-// 30 s; `LivePage.on("gone", fn)`, `preventDefault()` on `livepage:gone`, or the option
-// `reload: false` keep it from reloading.
+// "reconnecting", "gone", "refused" or "stopped"), and the DOM events
+// `livepage:connecting`, `livepage:connected`, `livepage:reconnecting`, `livepage:gone`,
+// `livepage:refused` and `livepage:stopped` on `document`, each with
+// `event.detail.state` (and `status`, `retryIn`, `reason` where they apply). When the
+// client is gone (410) the page reloads, at most once per 30 s; `LivePage.on("gone", fn)`,
+// `preventDefault()` on `livepage:gone`, or the option `reload: false` keep it from
+// reloading. "refused": the server does not allow pages of this origin
+// (`--allowed-origin`); the page stops.
 //
 // Who is online, for elements with a `data-livepage-online` attribute:
 //   <ul data-livepage-online></ul>                   one <li data-principal="NAME"> per principal
@@ -229,7 +231,9 @@
       return;
     }
     // 400 or 403: this page cannot have a client; trying again would not help.
-    const error = await errorMessage(response);
+    const refusal = await response.json().catch(() => null);
+    const error = refusal && refusal.error ? String(refusal.error) : "HTTP " + response.status;
+    if (refusal && refusal.reason === "origin") return refuse({ status: response.status, error: error });
     console.error("LivePage: registration refused (" + response.status + "): " + error);
     setState("gone", { status: response.status, reason: "refused", error: error });
   }
@@ -357,7 +361,9 @@
       }
       if (status === 410 || (status >= 400 && status < 500 && status !== 429 && status !== 408)) {
         const reason = await response.json().then((body) => body.reason, () => undefined);
-        if (run === generation) reloadOrGone({ status: status, reason: reason || "unknown" });
+        if (run !== generation) return;
+        if (reason === "origin") refuse({ status: status });
+        else reloadOrGone({ status: status, reason: reason || "unknown" });
         return;
       }
       // 503, 429, another 5xx, or no answer: wait, then try again with the same `after`.
@@ -448,6 +454,22 @@
       }
       global.location.reload();
     }
+  }
+
+  /**
+   * The server refuses pages of this origin (403 with reason "origin": it was not
+   * started with --allowed-origin for it, and its log says so). Retrying cannot help,
+   * so the page stops in the state "refused" and dispatches `livepage:refused`.
+   */
+  function refuse(detail) {
+    generation += 1;
+    abortPoll();
+    clearTimeout(retryTimer);
+    client = null;
+    const origin = global.location.origin;
+    console.error("LivePage: the server at " + options.prefix + " refuses pages of " + origin +
+                  "; start it with --allowed-origin " + origin);
+    setState("refused", Object.assign({ reason: "origin" }, detail));
   }
 
   /** Whether the page has not reloaded for a gone client within the last 30 s. */
@@ -697,7 +719,7 @@
    */
   async function send(verb, fields) {
     if (!options) throw new Error("LivePage.send: call LivePage.start first");
-    if (!client && (state === "gone" || state === "stopped")) {
+    if (!client && (state === "gone" || state === "refused" || state === "stopped")) {
       throw new Error("LivePage.send: this page has no client (" + state + ")");
     }
     const id = client || await ready;
@@ -770,7 +792,7 @@
     send: send,
     sendEvent: sendEvent,
     on: on,
-    /** The connection state: "connecting", "connected", "reconnecting", "gone", "stopped". */
+    /** The connection state: "connecting", "connected", "reconnecting", "gone", "refused", "stopped". */
     get state() { return state; },
     /** The highest seq applied. */
     get after() { return after; },

@@ -8,6 +8,8 @@ enum Invocation {
     case run(LivePageServer.Configuration)
     /// Print the help.
     case help
+    /// Print the version.
+    case version
     /// Print the nginx configuration for these servers.
     case printNginxConfiguration(NginxConfiguration)
 }
@@ -17,70 +19,144 @@ struct UsageError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// The settings of `livepage-server`, each a flag with a matching environment variable.
+/// The settings of `livepage-server`, each a flag with a matching environment variable,
+/// in the groups `--help` shows them in.
 enum CommandLineOptions {
-    static let all: [CommandLineOption] = [
-        .text("host", "ADDRESS", "address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all)") { $0.host = $1 },
-        .integer("port", "port to listen on, 0 for any free one (default 8080)", in: 0...65535) { $0.port = $1 },
-        .text("prefix", "PATH", "path of the LivePage routes (default /livepage)") { $0.prefix = $1 },
-        .seconds("refresh", "long-poll interval (default 25)", minimum: 1) { $0.manager.refresh = $1 },
-        .seconds("grace", "how long past refresh a silent client stays online (default 10)") { $0.manager.grace = $1 },
-        .text("publish-key", "KEY", "enables POST /publish with this bearer key (at least 16 bytes); give twice to rotate", repeatable: true) {
-            $0.publishKeys.append($1)
-        },
-        .text("token-secret", "SECRET", "token mode: HS256 secret of at least 32 bytes (default: open mode)") { $0.tokenSecret = $1 },
-        .text("allowed-origin", "ORIGIN", "another origin whose pages may send input (repeatable)", repeatable: true) {
-            $0.allowedOrigins.append($1)
-        },
-        .text("public-origin", "ORIGIN", "the origin pages are served from, when behind a proxy that changes it") { $0.publicOrigin = $1 },
-        .integer("max-header-size", "bytes of request line and headers (default 16384)") { $0.maximumHeaderSize = $1 },
-        .integer("max-input-body", "bytes of an input body (default 65536)") { $0.maximumInputBodySize = $1 },
-        .integer("max-publish-body", "bytes of a publish body (default 1048576)") { $0.maximumPublishBodySize = $1 },
-        .seconds("header-timeout", "time to receive a request's headers (default 10)", minimum: 0.1) { $0.headerTimeout = $1 },
-        .seconds("idle-timeout", "idle keep-alive connection lifetime (default 60)", minimum: 0.1) { $0.idleTimeout = $1 },
-        .integer("max-queued-events", "unacknowledged events per client before eviction (default 1024)") {
-            $0.manager.maximumQueuedEvents = $1
-        },
-        .integer("max-queued-bytes", "unacknowledged bytes of JSON per client before eviction (default 1048576)") {
-            $0.manager.maximumQueuedBytes = $1
-        },
-        .integer("max-clients", "clients per server (default 100000)") { $0.manager.maximumClients = $1 },
-        .integer("max-clients-per-principal", "clients per principal (default 32)") { $0.manager.maximumClientsPerPrincipal = $1 },
-        .integer("max-anonymous-clients", "anonymous clients per server (default 20000)") { $0.manager.maximumAnonymousClients = $1 },
-        .integer("max-locations", "distinct locations (default 10000)") { $0.manager.maximumLocations = $1 },
-        .integer("max-batch-events", "events in one output answer (default 256)") { $0.manager.maximumBatchEvents = $1 },
-        .integer("max-batch-bytes", "bytes of JSON in one output answer (default 262144)") { $0.manager.maximumBatchBytes = $1 },
-        .integer("presence-list-limit", "principals at a location above which presence is counts only (default 1000)") {
-            $0.manager.presenceListLimit = $1
-        },
-        .seconds("shutdown-grace", "time in-flight requests get at shutdown (default 10)") { $0.shutdownGracePeriod = $1 },
-        .integer("event-loops", "event-loop threads (default: one fewer than the cores, at least one)", in: 1...256) { $0.eventLoopCount = $1 },
-        CommandLineOption(name: "redis", valueName: "HOST:PORT", help: "several servers behind one address share this Redis (default: one server, in memory)") {
-            configuration, text throws(OptionValueError) in
-            do {
-                configuration.redis = try RedisConfiguration(address: text)
-            } catch {
-                throw OptionValueError(requirement: "must be HOST:PORT, such as 127.0.0.1:6379")
-            }
-        },
-        // Applied once every option is read: see `parse`.
-        CommandLineOption(name: "redis-password", valueName: "PASSWORD", help: "the password Redis requires (AUTH); prefer the variable, which ps does not show") { _, _ in },
-        .integer("node-tag", "this server's tag among several, 1 to 255, each its own (required with --redis)", in: 1...255) {
-            $0.nodeTag = UInt8($1)
-        },
-        CommandLineOption(name: "print-nginx-config", valueName: "TAG=HOST:PORT,...", help: "print the nginx configuration routing each client to its home server, then exit") { _, _ in },
-        CommandLineOption(name: "no-demo", valueName: nil, help: "do not serve the demo pages at / and /board") { configuration, _ in
-            configuration.servesDemo = false
-        },
-        CommandLineOption(name: "help", valueName: nil, help: "show this help") { _, _ in },
+    /// The defaults the help shows, read from the configuration so that they cannot drift.
+    private static let defaults = LivePageServer.Configuration()
+
+    /// The options by topic, in the order `--help` lists them.
+    static let groups: [(title: String, options: [CommandLineOption])] = [
+        ("Listening", [
+            .text("host", "ADDRESS", "address to listen on; :: or 0.0.0.0 for every interface", default: defaults.host) { $0.host = $1 },
+            .integer("port", "port to listen on; 0 picks a free one", default: String(defaults.port), in: 0...65535) { $0.port = $1 },
+            .text("prefix", "PATH", "path the LivePage routes live under", default: defaults.prefix) { $0.prefix = $1 },
+            CommandLineOption(name: "no-demo", valueName: nil, help: "do not serve the demo pages at / and /board (served by default)") {
+                configuration, _ in configuration.servesDemo = false
+            },
+        ]),
+        ("Tokens, publishing and origins", [
+            .text(
+                "token-secret", "SECRET", "token mode: registration needs a JWT signed with this HS256 secret (at least 32 bytes)",
+                default: "none (open mode: principals are not authenticated)"
+            ) { $0.tokenSecret = $1 },
+            .text(
+                "publish-key", "KEY", "lets backends publish with this bearer key (at least 16 bytes); give it twice to rotate keys",
+                default: "none (publishing is disabled)", repeatable: true
+            ) { $0.publishKeys.append($1) },
+            .text(
+                "allowed-origin", "ORIGIN", "another origin whose pages may use LivePage, such as http://localhost:3000; repeatable",
+                default: "none (only the server's own origin)", repeatable: true
+            ) { $0.allowedOrigins.append($1) },
+            .text(
+                "public-origin", "ORIGIN", "the origin pages come from, such as https://example.com, when a proxy in front changes it",
+                default: "none (http:// and the request's Host)"
+            ) { $0.publicOrigin = $1 },
+        ]),
+        ("Long-polling and presence", [
+            .seconds("refresh", "long-poll interval", default: defaults.manager.refresh, minimum: 1) { $0.manager.refresh = $1 },
+            .seconds("grace", "how long past refresh a silent client stays online", default: defaults.manager.grace) {
+                $0.manager.grace = $1
+            },
+            .integer("max-batch-events", "events in one output answer", default: String(defaults.manager.maximumBatchEvents)) {
+                $0.manager.maximumBatchEvents = $1
+            },
+            .integer("max-batch-bytes", "bytes of JSON in one output answer", default: defaults.manager.maximumBatchBytes.bytesForHelp) {
+                $0.manager.maximumBatchBytes = $1
+            },
+            .integer(
+                "presence-list-limit", "principals at a location above which presence is counts only",
+                default: String(defaults.manager.presenceListLimit)
+            ) { $0.manager.presenceListLimit = $1 },
+        ]),
+        ("Limits", [
+            .integer("max-header-size", "bytes of request line and headers", default: defaults.maximumHeaderSize.bytesForHelp) {
+                $0.maximumHeaderSize = $1
+            },
+            .integer("max-input-body", "bytes of an input body", default: defaults.maximumInputBodySize.bytesForHelp) {
+                $0.maximumInputBodySize = $1
+            },
+            .integer("max-publish-body", "bytes of a publish body", default: defaults.maximumPublishBodySize.bytesForHelp) {
+                $0.maximumPublishBodySize = $1
+            },
+            .seconds("header-timeout", "time to receive a request's headers", default: defaults.headerTimeout, minimum: 0.1) {
+                $0.headerTimeout = $1
+            },
+            .seconds("idle-timeout", "lifetime of an idle keep-alive connection", default: defaults.idleTimeout, minimum: 0.1) {
+                $0.idleTimeout = $1
+            },
+            .integer(
+                "max-queued-events", "unacknowledged events per client before it is evicted",
+                default: String(defaults.manager.maximumQueuedEvents)
+            ) { $0.manager.maximumQueuedEvents = $1 },
+            .integer(
+                "max-queued-bytes", "unacknowledged bytes of JSON per client before it is evicted",
+                default: defaults.manager.maximumQueuedBytes.bytesForHelp
+            ) { $0.manager.maximumQueuedBytes = $1 },
+            .integer("max-clients", "clients per server", default: String(defaults.manager.maximumClients)) {
+                $0.manager.maximumClients = $1
+            },
+            .integer("max-clients-per-principal", "clients per principal", default: String(defaults.manager.maximumClientsPerPrincipal)) {
+                $0.manager.maximumClientsPerPrincipal = $1
+            },
+            .integer("max-anonymous-clients", "anonymous clients per server", default: String(defaults.manager.maximumAnonymousClients)) {
+                $0.manager.maximumAnonymousClients = $1
+            },
+            .integer("max-locations", "distinct locations", default: String(defaults.manager.maximumLocations)) {
+                $0.manager.maximumLocations = $1
+            },
+        ]),
+        ("Several servers behind one address", [
+            CommandLineOption(
+                name: "redis", valueName: "HOST:PORT", help: "the Redis that several servers share",
+                defaultValue: "none (one server, in memory)"
+            ) { configuration, text throws(OptionValueError) in
+                do {
+                    configuration.redis = try RedisConfiguration(address: text)
+                } catch {
+                    throw OptionValueError(requirement: "must be HOST:PORT, such as 127.0.0.1:6379")
+                }
+            },
+            // Applied once every option is read: see `parse`.
+            CommandLineOption(
+                name: "redis-password", valueName: "PASSWORD",
+                help: "the password Redis requires (AUTH); prefer the variable, which ps does not show", defaultValue: "none"
+            ) { _, _ in },
+            .integer(
+                "node-tag", "this server's tag among several, 1 to 255, each its own; needs --redis",
+                default: "none (required with --redis)", in: 1...255
+            ) { $0.nodeTag = UInt8($1) },
+            CommandLineOption(
+                name: "print-nginx-config", valueName: "TAG=HOST:PORT,...",
+                help: "print the nginx configuration that routes each client to its home server, then exit",
+                readsEnvironment: false
+            ) { _, _ in },
+        ]),
+        ("The process", [
+            .integer(
+                "event-loops", "HTTP event-loop threads", default: "one fewer than the cores, at least 1 (here \(defaults.eventLoopCount))",
+                in: 1...256
+            ) { $0.eventLoopCount = $1 },
+            .seconds("shutdown-grace", "time in-flight requests get at shutdown", default: defaults.shutdownGracePeriod) {
+                $0.shutdownGracePeriod = $1
+            },
+            CommandLineOption(name: "help", valueName: nil, help: "show this help and exit (also -h)", readsEnvironment: false) { _, _ in },
+            CommandLineOption(name: "version", valueName: nil, help: "show the version and exit", readsEnvironment: false) { _, _ in },
+        ]),
     ]
+
+    /// Every option, in the order of ``groups``.
+    static let all = groups.flatMap(\.options)
 
     /// Reads the environment, then the arguments, which override it.
     /// - Throws: ``UsageError`` naming the flag or variable and what its value must be.
     static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Invocation {
+        // Help and the version are answered whatever else is wrong, a bad variable included.
+        if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help }
+        if arguments.contains("--version") { return .version }
         var configuration = LivePageServer.Configuration()
         configuration.servesDemo = true
-        for option in all where option.valueName != nil && option.name != "print-nginx-config" {
+        for option in all where option.valueName != nil && option.readsEnvironment {
             guard let value = environment[option.environmentVariable] else { continue }
             let values = option.isRepeatable ? value.split(separator: ",").map(String.init) : [value]
             for value in values {
@@ -108,6 +184,7 @@ enum CommandLineOptions {
                 throw UsageError(description: "unknown option '--\(name)'; see --help")
             }
             if name == "help" { return .help }
+            if name == "version" { return .version }
             if name == "print-nginx-config" {
                 guard let list = inlineValue ?? (index < arguments.count ? arguments[index] : nil) else {
                     throw UsageError(description: "--print-nginx-config needs a value")
@@ -143,6 +220,13 @@ enum CommandLineOptions {
                 throw UsageError(description: "--redis-password needs --redis, and must not be empty")
             }
             configuration.redis?.password = redisPassword
+        }
+        if configuration.nodeTag != nil, configuration.redis == nil {
+            let source = given.contains("node-tag") || environment["LIVEPAGE_NODE_TAG"] == nil ? "--node-tag" : "LIVEPAGE_NODE_TAG (--node-tag)"
+            throw UsageError(
+                description: "\(source) needs --redis: a node tag tells apart several servers that share one Redis, "
+                    + "and a server without --redis runs alone, in memory, without one."
+            )
         }
         if let nginxNodes {
             do {
@@ -183,33 +267,5 @@ enum CommandLineOptions {
         case "allowed-origin": configuration.allowedOrigins = []
         default: break
         }
-    }
-
-    /// The text of `--help`.
-    static var help: String {
-        var text = """
-            Usage: livepage-server [options]
-
-            Runs a LivePage server: pages long-poll it for DOM events, send input, and see
-            who is online; backends publish to it over HTTP. Serves a demo at / unless
-            --no-demo. Every option can also be set by its environment variable; options
-            given here win.
-
-            Options:
-
-            """
-        for option in all {
-            let flag = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
-            let variable = ["help", "print-nginx-config"].contains(option.name) ? "" : "  [\(option.environmentVariable)]"
-            text += "  " + flag.padding(toLength: 34) + option.help + variable + "\n"
-        }
-        return text
-    }
-}
-
-extension String {
-    /// The string padded with spaces to `length` characters, or with one space if longer.
-    fileprivate func padding(toLength length: Int) -> String {
-        count < length ? self + String(repeating: " ", count: length - count) : self + " "
     }
 }

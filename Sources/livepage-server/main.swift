@@ -39,6 +39,9 @@ case .run(let runConfiguration):
 case .help:
     print(CommandLineOptions.help, terminator: "")
     exit(0)
+case .version:
+    print(CommandLineOptions.version, terminator: "")
+    exit(0)
 case .printNginxConfiguration(let nginx):
     print(nginx.text, terminator: "")
     exit(0)
@@ -54,12 +57,15 @@ do {
 
 let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
 let origin = "http://\(host):\(server.port)"
-configuration.log("listening on \(origin)\(configuration.prefix)/ (LivePage protocol 1)")
+configuration.log("listening on \(origin)\(configuration.prefix)/ (LivePage \(LivePageServer.version), protocol 1)")
 if configuration.servesDemo {
     configuration.log("demo: open \(origin)/ in two browsers; \(origin)/board is updated by publish")
 }
+// Which mode, every start: a newcomer must not have to infer it from what is not said.
 if configuration.tokenSecret == nil {
     configuration.log("open mode: principals are NOT authenticated (any page may claim any name); set --token-secret to require signed tokens")
+} else {
+    configuration.log("token mode: registration needs a JWT signed with the --token-secret (HS256); its 'sub' is the principal")
 }
 if let redis = configuration.redis, let tag = configuration.nodeTag {
     configuration.log("node \(tag) of several, sharing the Redis at \(redis.address)")

@@ -21,6 +21,15 @@ import Testing
         }
     }
 
+    /// `--node-tag` alone started a lone server that quietly ignored it.
+    @Test(.timeLimit(.minutes(2)))
+    func aNodeTagWithoutRedisIsRefusedNamingBothFlags() async throws {
+        let fromFlag = try await CommandTests.run(["--port", "0", "--node-tag", "3"])
+        try await CommandTests.expectRefusal(fromFlag, mentioning: ["--node-tag", "--redis"])
+        let fromVariable = try await CommandTests.run(["--port", "0"], environment: ["LIVEPAGE_NODE_TAG": "3"])
+        try await CommandTests.expectRefusal(fromVariable, mentioning: ["LIVEPAGE_NODE_TAG", "--node-tag", "--redis"])
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func anUnreachableRedisIsOneClearLineAndExitCode2() async throws {
         let refusing = try LoopbackSocket.bind()

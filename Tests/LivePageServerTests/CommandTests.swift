@@ -1,9 +1,10 @@
 import Glibc
+import LivePageServer
 import LivePageTestSupport
 import Testing
 
-/// The `livepage-server` command: `--help`, refused flags and values, a port in use, and
-/// what it says at start.
+/// The `livepage-server` command: `--help` and `--version`, refused flags and values, a
+/// port in use, and what it says at start.
 @Suite struct CommandTests {
     /// Runs the command with `arguments` and `environment` until it exits.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ServerProcess {
@@ -37,29 +38,72 @@ import Testing
         #expect(process.standardOutput.isEmpty, sourceLocation: sourceLocation)
     }
 
-    /// Every flag the issue and PROTOCOL.md's limits call for.
+    /// Every setting of the command: the flags the issue and PROTOCOL.md's limits call
+    /// for, and those of the process and of several servers.
     static let flags = [
-        "host", "port", "prefix", "refresh", "grace", "publish-key", "token-secret", "allowed-origin",
+        "host", "port", "prefix", "refresh", "grace", "publish-key", "token-secret", "allowed-origin", "public-origin",
         "max-header-size", "max-input-body", "max-publish-body", "header-timeout", "idle-timeout",
         "max-queued-events", "max-queued-bytes", "max-clients", "max-clients-per-principal", "max-locations",
-        "max-batch-events", "max-batch-bytes", "presence-list-limit",
+        "max-batch-events", "max-batch-bytes", "presence-list-limit", "shutdown-grace", "event-loops",
+        "redis", "redis-password", "node-tag",
     ]
 
+    /// The lines of `help` about `--flag`: its own line and the indented ones below it.
+    static func entry(of flag: String, in help: String) -> [Substring] {
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("  --\(flag) ") || $0 == "  --\(flag)" }) else { return [] }
+        let rest = lines[(start + 1)...].prefix { $0.hasPrefix("      ") }
+        return [lines[start]] + rest
+    }
+
     @Test(.timeLimit(.minutes(2)))
-    func helpListsEveryFlagWithItsVariable() async throws {
+    func helpListsEveryFlagByTopicWithItsVariableAndDefault() async throws {
         let process = try await Self.run(["--help"])
         #expect(try await process.waitForExit() == .exited(0))
         let help = process.standardOutput
         #expect(help.hasPrefix("Usage: livepage-server"), "\(help)")
-        let lines = help.split(separator: "\n")
         for flag in Self.flags {
             let variable = "LIVEPAGE_" + flag.uppercased().replacing("-", with: "_")
-            let line = lines.first { $0.drop(while: { $0 == " " }).hasPrefix("--\(flag) ") }
-            #expect(line != nil, "--help does not list --\(flag):\n\(help)")
-            #expect(line?.contains("[\(variable)]") == true, "--\(flag) without \(variable): \(line ?? "")")
+            let entry = Self.entry(of: flag, in: help)
+            #expect(!entry.isEmpty, "--help does not list --\(flag):\n\(help)")
+            #expect(entry.first?.contains("[\(variable)]") == true, "--\(flag) without \(variable): \(entry)")
+            #expect(entry.dropFirst().contains { $0.contains("default: ") }, "--\(flag) without its default: \(entry)")
         }
-        #expect(lines.contains { $0.contains("--help") })
+        #expect(Self.entry(of: "port", in: help).joined().contains("default: 8080"))
+        #expect(Self.entry(of: "refresh", in: help).joined().contains("default: 25"))
+        #expect(Self.entry(of: "token-secret", in: help).joined().contains("open mode"))
+        for flag in ["help", "version", "no-demo", "print-nginx-config"] {
+            #expect(!Self.entry(of: flag, in: help).isEmpty, "--help does not list --\(flag)")
+        }
+        let topics = help.split(separator: "\n").filter { !$0.hasPrefix(" ") && $0.hasSuffix(":") }
+        #expect(topics.count >= 5, "not grouped by topic: \(topics)")
+        #expect(help.split(separator: "\n").allSatisfy { $0.count <= 100 }, "a line too long for a terminal:\n\(help)")
         #expect(!process.standardError.contains("listening"))
+    }
+
+    /// `-h` is what a newcomer types first; it was "unexpected argument '-h'". Help also
+    /// comes whatever else is wrong, a bad variable included.
+    @Test(.timeLimit(.minutes(2)))
+    func dashHIsHelpAndHelpWinsOverABadSetting() async throws {
+        let help = try await Self.run(["--help"])
+        for arguments in [["-h"], ["--port", "0", "-h"], ["--bogus", "--help"]] {
+            let process = try await Self.run(arguments, environment: ["LIVEPAGE_PORT": "not-a-port"])
+            #expect(try await process.waitForExit() == .exited(0), "\(arguments): \(process.standardError)")
+            #expect(process.standardOutput == help.standardOutput, "\(arguments)")
+            #expect(process.standardError.isEmpty, "\(arguments): \(process.standardError)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func versionPrintsTheVersionAndExits0() async throws {
+        let process = try await Self.run(["--version"], environment: ["LIVEPAGE_PORT": "not-a-port"])
+        #expect(try await process.waitForExit() == .exited(0), "\(process.standardError)")
+        #expect(process.standardOutput == "livepage-server \(LivePageServer.version) (LivePage protocol 1)\n")
+        #expect(process.standardError.isEmpty)
+        #expect(LivePageServer.version.split(separator: ".").count == 3 && LivePageServer.version.allSatisfy { $0.isNumber || $0 == "." })
+        try await withServer { server throws in
+            #expect(server.process.standardError.contains("(LivePage \(LivePageServer.version), protocol 1)"), "\(server.process.standardError)")
+        }
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -160,15 +204,21 @@ import Testing
         try await withServer { server throws in
             let log = server.process.standardError
             #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(log.contains("livepage: open mode: "), "\(log)")
             #expect(log.lowercased().contains("not authenticated"), "\(log)")
+            #expect(!log.contains("token mode"), "\(log)")
         }
     }
 
+    /// Token mode said nothing of its mode: a newcomer had to infer it from the missing
+    /// open-mode line.
     @Test(.timeLimit(.minutes(2)))
-    func tokenModeDoesNotSayThat() async throws {
+    func tokenModeSaysSoAtStartAndNotThatPrincipalsAreUnauthenticated() async throws {
         try await withServer(environment: ["LIVEPAGE_TOKEN_SECRET": TokenRegistrationTests.secret]) { server throws in
             let log = server.process.standardError
             #expect(log.contains("listening on http://127.0.0.1:\(server.port)/livepage/"), "\(log)")
+            #expect(log.contains("livepage: token mode: "), "\(log)")
+            #expect(!log.contains("open mode"), "\(log)")
             #expect(!log.lowercased().contains("not authenticated"), "\(log)")
             #expect(!log.contains(TokenRegistrationTests.secret), "the log shows the secret")
             expectError(try server.register(#"{"location": "/a", "principal": "alice"}"#), 400, mentioning: ["token"])

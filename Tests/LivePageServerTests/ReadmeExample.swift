@@ -16,6 +16,8 @@ func startPollServer(port: Int) throws -> LivePageServer {
     // The application's own page. Its client is registered while the page renders, so
     // no vote cast between now and the page's first poll is lost.
     let server = try LivePageServer(configuration: configuration) { request, server in
+        // Only the poll is a page: any other path (the browser's /favicon.ico) registers no client.
+        guard request.path == "/" else { return HTTPResponse(status: .notFound, body: "No such page.") }
         let name = request.query.flatMap { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : nil }
         let page = try server.openPage(at: "/poll", principal: name, presence: .list)
         var headers = PageSession.headers

@@ -85,8 +85,19 @@ struct ReadmeExampleTests {
         let http = Client(port: server.port)
         #expect(try await http.get("/livepage/nothing-here").status == 404)
         let lookAlike = try await http.get("/livepage-about")
-        #expect(lookAlike.status == 200, "\(lookAlike)")
-        #expect(lookAlike.text.contains("LivePage.start("))
+        #expect(lookAlike.status == 404, "\(lookAlike)")
+        #expect(lookAlike.text == "No such page.", "the application's answer, not LivePage's: \(lookAlike)")
+        await server.shutDown()
+    }
+
+    /// A browser asks every page's origin for /favicon.ico; the example answered it with a
+    /// poll page, registering a client that stayed online for two minutes.
+    @Test func theBrowsersFaviconRequestRegistersNoClient() async throws {
+        let server = try startPollServer(port: 0)
+        let http = Client(port: server.port)
+        #expect(try await http.get("/favicon.ico").status == 404)
+        #expect(try await http.get("/favicon.ico?name=alice").status == 404)
+        #expect(server.manager.online(at: "/poll").principals.isEmpty && server.manager.online(at: "/poll").anonymous == 0)
         await server.shutDown()
     }
 }

@@ -2,26 +2,32 @@ import LivePage
 import LivePageEvents
 import LivePageHTTP
 
-/// The demo pages of the `livepage-server` command.
+/// The demo pages of the `livepage-server` command, and their icon.
 enum DemoPage: Equatable {
     /// `/`: the original LivePage example, a chat with who is online.
     case chat
     /// `/board`: a page updated only from outside, by a backend's publish.
     case board
+    /// `/favicon.svg`: the icon the pages link to, so that a browser does not ask for
+    /// `/favicon.ico` (a `404`) on every page.
+    case icon
 
     init?(path: String) {
         switch path {
         case "/", "/index.html": self = .chat
         case "/board": self = .board
+        case "/favicon.svg": self = .icon
         default: return nil
         }
     }
 
-    /// The location each page registers its clients at.
-    var location: String {
+    /// The location each page registers its clients at; `nil` for the icon, which
+    /// registers none.
+    var location: String? {
         switch self {
         case .chat: "/"
         case .board: "/board"
+        case .icon: nil
         }
     }
 }
@@ -37,6 +43,8 @@ struct DemoPages: Sendable {
     let prefix: String
     /// The configured public origin, shown in the board's commands when set.
     let publicOrigin: String?
+    /// The pages' icon.
+    let icon = StaticAsset(named: "favicon.svg", contentType: "image/svg+xml")
 
     /// Who a demo page is rendered for, decided by the router: in open mode, the name
     /// the visitor typed (none on the board); in token mode, the token's subject, or no
@@ -50,6 +58,7 @@ struct DemoPages: Sendable {
     /// The page for `visitor`: the chat asks for a name first in open mode, and neither
     /// page registers a client without a token in token mode (it says how to get in).
     func response(for page: DemoPage, request: HTTPRequest, manager: ClientManager, visitor: Visitor) throws(RouteError) -> HTTPResponse {
+        guard let location = page.location else { return icon.response(to: request) }
         let name: String?
         switch visitor {
         case .needsToken:
@@ -62,7 +71,7 @@ struct DemoPages: Sendable {
         }
         let registration: Registration
         do {
-            registration = try manager.register(at: page.location, principal: name, presence: page == .chat ? .list : .count)
+            registration = try manager.register(at: location, principal: name, presence: page == .chat ? .list : .count)
         } catch {
             throw RouteError(error)
         }

@@ -8,7 +8,6 @@ extension LivePageRouter {
     /// registry, and the input handler routes it.
     func input(_ request: HTTPRequest, id text: Substring) async throws -> HTTPResponse {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
-        guard origins.permits(request) else { throw Self.foreignOrigin }
         guard let id = ClientID(text) else { throw RouteError.gone(.unknown) }
         guard manager.client(id) != nil else { throw RouteError.gone(manager.goneReason(for: id)) }
         let fields: EventFields

@@ -29,9 +29,17 @@ final class LivePageRouter: HTTPHandler {
     /// The engine's counters, once the engine exists.
     let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
     let isShuttingDown = Atomic<Bool>(false)
+    /// Time for the log of refused origins.
+    let clock: any LivePageClock
+    /// Which refused origins have been logged.
+    let refusedOrigins = Mutex(RefusedOriginLog())
 
-    init(manager: ClientManager, configuration: LivePageServer.Configuration, deduplicator: any PublishDeduplication) {
+    init(
+        manager: ClientManager, configuration: LivePageServer.Configuration, deduplicator: any PublishDeduplication,
+        clock: any LivePageClock
+    ) {
         self.manager = manager
+        self.clock = clock
         self.deduplicator = deduplicator
         self.configuration = configuration
         self.origins = OriginPolicy(publicOrigin: configuration.publicOrigin, allowedOrigins: configuration.allowedOrigins)
@@ -45,8 +53,9 @@ final class LivePageRouter: HTTPHandler {
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let route = Route(path: request.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo)
+        let origin = origins.decision(for: request)
         if request.method == .options, route.isBrowserPost {
-            responder.respond(preflight(request))
+            responder.respond(preflight(origin))
             return
         }
         if route == .page, let pages = pages.withLock({ $0 }) {
@@ -57,17 +66,23 @@ final class LivePageRouter: HTTPHandler {
             responder.respond(methodNotAllowed(route).response())
             return
         }
+        // Before the id is looked at, so a foreign page learns nothing of which ids exist.
+        if route.isOriginChecked, case .refused(let foreign) = origin {
+            responder.respond(refusal(of: foreign))
+            return
+        }
+        let cors = origin.corsOrigin
         switch route {
         case .output(let id):
-            output(request, id: id, responder: responder)
+            output(request, id: id, cors: cors, responder: responder)
         case .input(let id):
-            respondInTask(responder, cors: origins.corsOrigin(of: request)) { try await self.input(request, id: id) }
+            respondInTask(responder, cors: cors) { try await self.input(request, id: id) }
         case .publish:
             publish(request, responder: responder)
         case .disconnect:
             respondInTask(responder) { try await self.disconnect(request) }
         default:
-            responder.respond(Self.response(cors: origins.corsOrigin(of: request)) { () throws(RouteError) in
+            responder.respond(Self.response(cors: cors) { () throws(RouteError) in
                 try self.answerAtOnce(route, request)
             })
         }
@@ -116,9 +131,20 @@ final class LivePageRouter: HTTPHandler {
         return RouteError(.methodNotAllowed, "This route takes \(methods.joined(separator: ", ")).", headers: ["Allow": methods.joined(separator: ", ")])
     }
 
-    /// Answers a CORS preflight: allowed origins may post JSON or forms.
-    private func preflight(_ request: HTTPRequest) -> HTTPResponse {
-        guard let origin = origins.corsOrigin(of: request) else {
+    /// Answers a CORS preflight: allowed origins may post JSON or forms. So may a refused
+    /// one, so that its page reads why the request itself is refused (`403`, reason
+    /// `origin`) instead of seeing a network error it would retry forever: the check on
+    /// the request, not the preflight, is what stops a foreign page, as it must be for
+    /// forms and `sendBeacon`, which need no preflight.
+    private func preflight(_ decision: OriginDecision) -> HTTPResponse {
+        let origin: String
+        switch decision {
+        case .permitted(let cors?):
+            origin = cors
+        case .refused(let foreign) where OriginPolicy.isNameable(foreign):
+            logRefusal(of: foreign)
+            origin = foreign
+        case .permitted(nil), .refused:
             return RouteError(.forbidden, "This origin may not send requests to LivePage here.").response()
         }
         return HTTPResponse(status: .noContent, headers: [
@@ -128,6 +154,28 @@ final class LivePageRouter: HTTPHandler {
             "Access-Control-Max-Age": "600",
             "Vary": "Origin",
         ])
+    }
+
+    /// `403` with reason `origin` for a page of a foreign origin, which names that origin in
+    /// `Access-Control-Allow-Origin` so that the page can read the refusal (its body says
+    /// nothing else); logged once per origin.
+    func refusal(of origin: String) -> HTTPResponse {
+        logRefusal(of: origin)
+        var headers: HTTPHeaders = [:]
+        if OriginPolicy.isNameable(origin) {
+            headers.add(name: "Access-Control-Allow-Origin", value: origin)
+            headers.add(name: "Vary", value: "Origin")
+        }
+        let message = "Pages of this origin may not use LivePage here; the server allows other origins with --allowed-origin."
+        return RouteError(.forbidden, message, reason: "origin", headers: headers).response()
+    }
+
+    /// Logs a refused origin, unless it was logged already (``RefusedOriginLog``).
+    private func logRefusal(of origin: String) {
+        let now = clock.now
+        if let line = refusedOrigins.withLock({ $0.line(refusing: origin, at: now) }) {
+            configuration.log(line)
+        }
     }
 
     /// Runs `work` in a task, answering with its response or its error's; the task is
@@ -205,8 +253,9 @@ final class LivePageRouter: HTTPHandler {
         return String(type.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
     }
 
-    /// A JSON response with the API headers.
+    /// A JSON response with the API headers, in plain JSON as events and errors are: an
+    /// `application/json` answer with `nosniff` is never parsed as HTML.
     static func json(status: HTTPStatus = .ok, _ object: JSONObject) -> HTTPResponse {
-        HTTPResponse(status: status, headers: RouteError.apiHeaders, body: object.jsonBytes())
+        HTTPResponse(status: status, headers: RouteError.apiHeaders, body: object.jsonBytes(htmlSafe: false))
     }
 }

@@ -95,11 +95,21 @@ enum Route: Equatable {
         }
     }
 
-    /// Whether a browser page posts to the route, so that it is Origin-checked and
-    /// answers CORS preflight requests.
+    /// Whether a browser page posts to the route, so that it answers CORS preflight
+    /// requests.
     var isBrowserPost: Bool {
         switch self {
         case .input, .close, .register: true
+        default: false
+        }
+    }
+
+    /// Whether a page of a foreign origin is refused here (PROTOCOL.md, "Origin check"):
+    /// the browser POSTs, and the reads of a client, whose answers such a page could not
+    /// read anyway, so that it is told why rather than left retrying.
+    var isOriginChecked: Bool {
+        switch self {
+        case .register, .input, .close, .output, .online: true
         default: false
         }
     }

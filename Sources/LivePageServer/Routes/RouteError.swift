@@ -3,14 +3,16 @@ import LivePageEvents
 public import LivePageHTTP
 
 /// A LivePage route's refusal: a status, one clear sentence, and what PROTOCOL.md adds
-/// for some statuses (`reason` for `410`, `Retry-After` for `429` and `503`, `Allow`
-/// for `405`). It renders itself as the JSON error body every error response carries.
+/// for some statuses (`reason` for `410` and a refused origin's `403`, `Retry-After` for
+/// `429` and `503`, `Allow` for `405`). It renders itself as the JSON error body every
+/// error response carries.
 public struct RouteError: Error, HTTPResponseError, Sendable {
     /// The status.
     public let status: HTTPStatus
     /// One sentence a user can act on. Never holds a client id or a token.
     public let message: String
-    /// The `reason` field of a `410`.
+    /// The `reason` field: why a `410`'s client is gone, or `origin` for a `403` refusing a
+    /// page of a foreign origin.
     public let reason: String?
     /// Headers the status needs (`Retry-After`, `Allow`, `WWW-Authenticate`).
     public let headers: HTTPHeaders
@@ -24,12 +26,16 @@ public struct RouteError: Error, HTTPResponseError, Sendable {
     }
 
     /// `{"error": message, "reason": reason}` with the status and headers.
+    ///
+    /// Plain JSON, as every API answer: the body is `application/json` with `nosniff`,
+    /// never inline script, so `'Authorization: Bearer <key>'` reads as written rather
+    /// than as `\u003ckey\u003e` (PROTOCOL.md, at the top).
     public func response() -> HTTPResponse {
         var body: JSONObject = ["error": .string(message)]
         if let reason { body["reason"] = .string(reason) }
         var headers = Self.apiHeaders
         for (name, value) in self.headers { headers.add(name: name, value: value) }
-        return HTTPResponse(status: status, headers: headers, body: body.jsonBytes())
+        return HTTPResponse(status: status, headers: headers, body: body.jsonBytes(htmlSafe: false))
     }
 
     /// The headers of every LivePage API answer: JSON, never cached, never buffered by a

@@ -53,7 +53,7 @@ public final class LivePageServer: Sendable {
         if configuration.servesDemo { manager.setInputHandler(DemoPages.inputHandler) }
         let deduplicator: any PublishDeduplication =
             (bus as? RedisEventBus).map { RedisPublishDeduplicator(bus: $0) } ?? PublishDeduplicator()
-        let router = LivePageRouter(manager: manager, configuration: configuration, deduplicator: deduplicator)
+        let router = LivePageRouter(manager: manager, configuration: configuration, deduplicator: deduplicator, clock: clock)
         var limits = HTTPLimits()
         limits.maxHeaderSize = configuration.maximumHeaderSize
         // The target alone may fill half the head (8 KiB of the default 16 KiB); over it

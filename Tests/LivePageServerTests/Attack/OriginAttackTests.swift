@@ -3,7 +3,7 @@ import Testing
 
 /// A foreign page posting to input and close, beyond OriginTests: origins that only look
 /// like the server's, browser fetch metadata other than `same-origin`, probing for which
-/// ids exist, and registering through a request a browser sends without a preflight.
+/// ids exist, and registering from a foreign page, with or without a preflight.
 @Suite(.timeLimit(.minutes(3)))
 struct OriginAttackTests {
     static let allowed = "https://app.example"
@@ -26,8 +26,10 @@ struct OriginAttackTests {
             let reader = try server.registerClient(at: "/chat", principal: "bob")
             for origin in Self.lookalikes(of: server.origin) {
                 let input = try server.input(sender, form: "verb=append&id=log&html=forged", headers: [("Origin", origin)])
-                expectError(input, 403, hiding: [sender])
-                #expect(input.header("Access-Control-Allow-Origin") == nil, "\(origin.debugDescription): \(input)")
+                expectError(input, 403, reason: "origin", hiding: [sender])
+                // The refusal alone is readable, and only by the origin as sent.
+                let echoed = input.headers(named: "Access-Control-Allow-Origin")
+                #expect(echoed.isEmpty || echoed == [origin], "\(origin.debugDescription): \(input)")
                 let close = try server.close(reader, headers: [("Origin", origin)])
                 expectError(close, 403, hiding: [reader])
             }
@@ -86,22 +88,24 @@ struct OriginAttackTests {
         }
     }
 
-    /// A foreign page can send a POST without a preflight only as a form or plain text;
-    /// registration takes JSON only, and the JSON request's preflight is refused.
-    @Test func aForeignPageCannotRegisterWithoutAPreflightItIsRefused() async throws {
+    /// A foreign page can send a POST without a preflight as a form or plain text, and
+    /// with one as JSON (its preflight is answered, so that it can read the refusal):
+    /// registration refuses every one by its Origin, whatever the body.
+    @Test func aForeignPageCannotRegisterWithOrWithoutAPreflight() async throws {
         try await withServer(["--allowed-origin", Self.allowed]) { server in
             let foreign = [(name: "Origin", value: "https://evil.example")]
-            for contentType in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", "text/plain; a=application/json"] {
+            let contentTypes = [
+                "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", "text/plain; a=application/json",
+                "application/json",
+            ]
+            for contentType in contentTypes {
                 let response = try server.request(
                     "POST", "/livepage/clients", headers: foreign + [("Content-Type", contentType)], body: #"{"location": "/chat"}"#)
-                expectError(response, 415)
-                #expect(response.header("Access-Control-Allow-Origin") == nil)
+                expectError(response, 403, reason: "origin")
             }
             let preflight = try server.request(
                 "OPTIONS", "/livepage/clients", headers: foreign + [("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type")])
-            expectError(preflight, 403)
-            #expect(preflight.header("Access-Control-Allow-Origin") == nil)
-            #expect(preflight.header("Access-Control-Allow-Methods") == nil)
+            #expect(preflight.status == 204, "\(preflight)")
             #expect(try server.metric("livepage_clients") == 0)
         }
     }
