@@ -24,27 +24,17 @@ let package = Package(
         .target(name: "CLinuxSystem"),
 
         // System calls and threads shared by the engine and the Redis client.
-        .target(name: "LivePageSystem", path: "Sources/LivePageServer/System"),
+        .target(name: "LivePageSystem"),
 
         // The HTTP/1.1 engine: sockets, epoll event loops, the parser. Knows no LivePage.
-        .target(
-            name: "LivePageHTTP",
-            dependencies: ["CLinuxSystem", "LivePageSystem"],
-            path: "Sources/LivePageServer/HTTP"
-        ),
+        .target(name: "LivePageHTTP", dependencies: ["CLinuxSystem", "LivePageSystem"]),
 
         // A Redis client: RESP2 and its own sockets, one I/O thread per connection.
         // Knows no LivePage.
-        .target(name: "LivePageRedis", dependencies: ["LivePageSystem"], path: "Sources/LivePageServer/Redis"),
+        .target(name: "LivePageRedis", dependencies: ["LivePageSystem"]),
 
         // The LivePage routes on the engine, tokens, configuration, embedded assets.
-        .target(
-            name: "LivePageServer",
-            dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"],
-            path: "Sources/LivePageServer",
-            exclude: ["HTTP", "Redis", "System"],
-            plugins: ["EmbedResources"]
-        ),
+        .target(name: "LivePageServer", dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"], plugins: ["EmbedResources"]),
 
         // The `livepage-server` command.
         .executableTarget(name: "livepage-server", dependencies: ["LivePage", "LivePageRedis", "LivePageServer"]),

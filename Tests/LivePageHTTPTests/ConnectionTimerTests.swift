@@ -97,11 +97,11 @@ struct ConnectionTimerTests {
 
     @Test("The timer heap pops deadlines in order, only when due", .timeLimit(.minutes(1)))
     func heapOrder() {
-        var heap = TimerHeap()
+        var heap = DeadlineHeap()
         var random = SplitMix64(seed: 7)
         let deadlines = (0..<500).map { _ in UInt64.random(in: 0..<10_000, using: &random) }
         for (index, deadline) in deadlines.enumerated() {
-            heap.push(TimerHeap.Entry(deadline: ms(deadline), fd: Int32(index), generation: 1))
+            heap.push(DeadlineHeap.Entry(deadline: ms(deadline), fd: Int32(index), generation: 1))
         }
         #expect(heap.popDue(at: ms(0)) == nil || deadlines.contains(0))
         var popped: [UInt64] = []

@@ -4,7 +4,7 @@
 /// entry, which is checked against the connection when it comes due and then re-armed or
 /// dropped. A connection pushes a new entry only when its deadline moves earlier, so the heap
 /// stays near one entry per connection however many requests it serves.
-struct TimerHeap {
+struct DeadlineHeap {
     /// One deadline for one connection.
     struct Entry: Equatable {
         var deadline: MonotonicTime

@@ -116,6 +116,6 @@ extension EventLoop {
 
     /// Arms the timer heap for `deadline` of the connection `fd`/`generation`.
     func pushTimer(_ deadline: MonotonicTime, fd: Int32, generation: UInt32) {
-        timers.push(TimerHeap.Entry(deadline: deadline, fd: fd, generation: generation))
+        timers.push(DeadlineHeap.Entry(deadline: deadline, fd: fd, generation: generation))
     }
 }

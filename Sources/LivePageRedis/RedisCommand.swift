@@ -28,12 +28,12 @@ public struct RedisCommand: Sendable, Hashable, CustomStringConvertible {
 
     /// Appends the command's RESP2 encoding to `buffer`.
     public func encode(into buffer: inout [UInt8]) {
-        Self.appendHeader(ASCII.star, arguments.count, to: &buffer)
+        Self.appendHeader(RESPByte.star, arguments.count, to: &buffer)
         for argument in arguments {
-            Self.appendHeader(ASCII.dollar, argument.count, to: &buffer)
+            Self.appendHeader(RESPByte.dollar, argument.count, to: &buffer)
             buffer.append(contentsOf: argument)
-            buffer.append(ASCII.cr)
-            buffer.append(ASCII.lf)
+            buffer.append(RESPByte.cr)
+            buffer.append(RESPByte.lf)
         }
     }
 
@@ -57,7 +57,7 @@ public struct RedisCommand: Sendable, Hashable, CustomStringConvertible {
     private static func appendHeader(_ type: UInt8, _ count: Int, to buffer: inout [UInt8]) {
         buffer.append(type)
         buffer.append(contentsOf: String(count).utf8)
-        buffer.append(ASCII.cr)
-        buffer.append(ASCII.lf)
+        buffer.append(RESPByte.cr)
+        buffer.append(RESPByte.lf)
     }
 }

@@ -1,5 +1,5 @@
 /// The bytes RESP2 gives meaning to.
-enum ASCII {
+enum RESPByte {
     static let cr: UInt8 = 13
     static let lf: UInt8 = 10
     static let plus = UInt8(ascii: "+")

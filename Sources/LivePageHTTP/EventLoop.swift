@@ -51,7 +51,7 @@ final class EventLoop: @unchecked Sendable {
 
     // Loop thread only.
     var connections: [Connection?] = []
-    var timers = TimerHeap()
+    var timers = DeadlineHeap()
     private var resumeQueue: [Connection] = []
     /// Connections with output to write with the next group.
     private var writeQueue: [Connection] = []

@@ -98,7 +98,7 @@ public struct RESPDecoder: Sendable {
         if let length = pendingBulkLength {
             guard buffer.count - readIndex >= length + 2 else { return nil }
             let end = readIndex + length
-            guard buffer[end] == ASCII.cr, buffer[end + 1] == ASCII.lf else { throw .missingTerminator }
+            guard buffer[end] == RESPByte.cr, buffer[end + 1] == RESPByte.lf else { throw .missingTerminator }
             let value = RESPValue.bulkString(Array(buffer[readIndex..<end]))
             readIndex = end + 2
             pendingBulkLength = nil
@@ -106,18 +106,18 @@ public struct RESPDecoder: Sendable {
         }
         guard readIndex < buffer.count else { return nil }
         let type = buffer[readIndex]
-        guard ASCII.respTypes.contains(type) else { throw .unknownType(type) }
+        guard RESPByte.respTypes.contains(type) else { throw .unknownType(type) }
         guard let line = try nextLine() else { return nil }
         let content = buffer[(line.lowerBound + 1)..<line.upperBound]
         switch type {
-        case ASCII.plus:
+        case RESPByte.plus:
             return .some(.simpleString(String(decoding: content, as: UTF8.self)))
-        case ASCII.minus:
+        case RESPByte.minus:
             return .some(.error(String(decoding: content, as: UTF8.self)))
-        case ASCII.colon:
+        case RESPByte.colon:
             guard let value = Self.integer(content) else { throw .invalidInteger }
             return .some(.integer(value))
-        case ASCII.dollar:
+        case RESPByte.dollar:
             guard let length = Self.length(content) else { throw .invalidLength }
             if length < 0 { return .some(.null) }
             guard length <= limits.maximumBulkLength else {
@@ -126,7 +126,7 @@ public struct RESPDecoder: Sendable {
             try account(length + 2)
             pendingBulkLength = length
             return .some(nil)
-        default:  // ASCII.star
+        default:  // RESPByte.star
             guard let length = Self.length(content) else { throw .invalidLength }
             if length < 0 { return .some(.null) }
             guard length <= limits.maximumArrayLength else {
@@ -149,19 +149,19 @@ public struct RESPDecoder: Sendable {
         let end = min(buffer.count, readIndex + limit + 2)
         while index < end {
             switch buffer[index] {
-            case ASCII.cr:
+            case RESPByte.cr:
                 guard index + 1 < buffer.count else {
                     scannedLength = index - readIndex
                     return nil
                 }
-                guard buffer[index + 1] == ASCII.lf else { throw .invalidLine }
+                guard buffer[index + 1] == RESPByte.lf else { throw .invalidLine }
                 guard index - readIndex <= limit else { throw .lineTooLong(limit: limit) }
                 try account(index - readIndex + 2)
                 let line = readIndex..<index
                 readIndex = index + 2
                 scannedLength = 0
                 return line
-            case ASCII.lf:
+            case RESPByte.lf:
                 throw .invalidLine
             default:
                 index += 1
@@ -192,14 +192,14 @@ public struct RESPDecoder: Sendable {
     /// A decimal 64-bit integer with an optional minus sign.
     private static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
         var digits = digits
-        let negative = digits.first == ASCII.minus
+        let negative = digits.first == RESPByte.minus
         if negative { digits = digits.dropFirst() }
         guard !digits.isEmpty, digits.count <= 19 else { return nil }
         var value = 0
         for digit in digits {
-            guard digit >= ASCII.zero, digit <= ASCII.nine else { return nil }
+            guard digit >= RESPByte.zero, digit <= RESPByte.nine else { return nil }
             let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflowAgain) = shifted.addingReportingOverflow(Int(digit - ASCII.zero))
+            let (sum, overflowAgain) = shifted.addingReportingOverflow(Int(digit - RESPByte.zero))
             guard !overflow, !overflowAgain else {
                 // -9223372036854775808 overflows as a positive number before its sign.
                 return negative && digits.elementsEqual("9223372036854775808".utf8) ? Int.min : nil
@@ -211,8 +211,8 @@ public struct RESPDecoder: Sendable {
 
     /// A length: a non-negative decimal number, or -1 for null.
     private static func length(_ digits: ArraySlice<UInt8>) -> Int? {
-        if digits.elementsEqual([ASCII.minus, ASCII.one]) { return -1 }
-        guard digits.first != ASCII.minus, let value = integer(digits) else { return nil }
+        if digits.elementsEqual([RESPByte.minus, RESPByte.one]) { return -1 }
+        guard digits.first != RESPByte.minus, let value = integer(digits) else { return nil }
         return value
     }
 }
