@@ -28,7 +28,8 @@ loopback port with a publish key, --max-clients 300000, --max-anonymous-clients 
    /livepage/health back to back on one keep-alive connection and times each answer.
    It prints /health's latency and answers per second while everyone is parked before
    the first publish, and while a fan-out is under way: from a publish being written
-   until the server answers it, which it does once every client has the event queued.
+   until the server answers it, which it does once every client has the event queued;
+   and, as a control for a busy machine, between fan-outs (published, none under way).
    Then the time the server took to answer each publish, and the deliveries seen.
 
 --phases joins or --phases fanout runs one. Against a server from before the hardening
@@ -742,7 +743,7 @@ def phase_fanout(args, results):
         # which it does once every client has the event queued (the server's time, not ours).
         windows = merged_windows([(written, answered or end) for written, answered, _, _ in publishes])
         window_starts = [since for since, _ in windows]
-        during, before = [], []
+        before, during, between = [], [], []  # between: after the first publish, no fan-out under way (a control)
         for started_at, latency in zip(starts, latencies):
             if started_at + latency < first:
                 before.append(latency * 1e3)
@@ -751,10 +752,13 @@ def phase_fanout(args, results):
             index = bisect.bisect_left(window_starts, started_at + latency) - 1
             if index >= 0 and windows[index][1] > started_at:
                 during.append(latency * 1e3)
+            elif started_at < end:
+                between.append(latency * 1e3)
         delivered = fan.total_delivered()
         answered = [publish for publish in publishes if publish[1] is not None]
         figures.update({
             "health_parked_ms": summarize(before), "health_fanout_ms": summarize(during),
+            "health_between_ms": summarize(between),
             "health_parked_s": round(first - starts[0], 2) if starts and starts[0] < first else 0.0,
             "health_requests": len(starts), "health_failures": samples[2],
             "expected": expected, "delivered": delivered, "duplicates": fan.duplicates,
@@ -763,10 +767,12 @@ def phase_fanout(args, results):
             "publish_delivered": sum(publish[3] or 0 for publish in answered),
             "publish_answer_ms": summarize([(publish[1] - publish[0]) * 1e3 for publish in answered]),
             "fanout_under_way_s": round(sum(to - since for since, to in windows), 2),
+            "between_fanouts_s": round(max(0.0, end - first - sum(to - since for since, to in windows)), 2),
             "delivery_latency_ms": summarize([latency * 1e3 for latency in fan.latencies]),
             "span_s": round(end - first, 2), "server_cpu_s": round(cpu, 2), "driver_cpu_s": round(driver, 2)})
-        log("  /health while parked: %s ms; during the fan-outs: %s ms (%d requests, %d failed)"
-            % (figures["health_parked_ms"], figures["health_fanout_ms"], len(starts), samples[2]))
+        log("  /health while parked: %s ms; during the fan-outs: %s ms; between them: %s ms (%d requests, %d failed)"
+            % (figures["health_parked_ms"], figures["health_fanout_ms"], figures["health_between_ms"], len(starts),
+               samples[2]))
         log("  publishes answered %d of %d (%s), in %s ms; fan-outs under way %.2f s of %.2f s"
             % (len(answered), args.messages, figures["publish_statuses"], figures["publish_answer_ms"],
                figures["fanout_under_way_s"], end - first))
@@ -829,7 +835,8 @@ def report(args, results):
     fan = results.get("fanout")
     if fan and "health_fanout_ms" in fan:
         for key, name, seconds in (("health_parked_ms", "while parked, before publishing", fan["health_parked_s"]),
-                                   ("health_fanout_ms", "while a fan-out was under way", fan["fanout_under_way_s"])):
+                                   ("health_fanout_ms", "while a fan-out was under way", fan["fanout_under_way_s"]),
+                                   ("health_between_ms", "between fan-outs", fan["between_fanouts_s"])):
             h = fan[key]
             lines.append("| /health %s: latency ms p50 / p99 / max; answers (per s) | %s / %s / %s; %s (%s) |"
                          % (name, fmt(h["p50"], 2), fmt(h["p99"], 2), fmt(h["max"], 2), fmt(h["count"]),
