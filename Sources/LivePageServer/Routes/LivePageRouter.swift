@@ -33,6 +33,10 @@ final class LivePageRouter: HTTPHandler {
     let clock: any LivePageClock
     /// Which refused origins have been logged.
     let refusedOrigins = Mutex(RefusedOriginLog())
+    /// The admin page's figures, sent while an admin page is open.
+    let admin: AdminDashboard
+    /// The admin page's sign-in.
+    let adminSession: AdminSession
 
     init(
         manager: ClientManager, configuration: LivePageServer.Configuration, deduplicator: any PublishDeduplication,
@@ -49,6 +53,12 @@ final class LivePageRouter: HTTPHandler {
         self.epoch = String(random.next() as UInt64, radix: 16)
         self.script = StaticAsset(named: "livepage.js", contentType: "text/javascript; charset=utf-8")
         self.demo = DemoPages(prefix: configuration.prefix, publicOrigin: configuration.publicOrigin)
+        self.admin = AdminDashboard(manager: manager, clock: clock, location: configuration.prefix + "/admin", nodeTag: configuration.nodeTag)
+        self.adminSession = AdminSession(
+            keys: (configuration.adminKeys + configuration.publishKeys).map { Array($0.utf8) },
+            path: configuration.prefix + "/admin",
+            isSecure: configuration.publicOrigin?.hasPrefix("https://") == true
+        )
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
@@ -98,6 +108,7 @@ final class LivePageRouter: HTTPHandler {
         case .script: script.response(to: request)
         case .health: HTTPResponse(status: .ok, body: "ok")
         case .metrics: metrics()
+        case .admin: try admin(request, origin: origins.decision(for: request))
         case .demo(let page): try demo.response(for: page, request: request, manager: manager, visitor: demoVisitor(request))
         case .page, .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
         case .output, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")

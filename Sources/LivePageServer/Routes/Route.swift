@@ -14,6 +14,8 @@ enum Route: Equatable {
     case script
     case health
     case metrics
+    /// The admin page: its sign-in form, or the live figures (`LivePageRouter+Admin.swift`).
+    case admin
     case demo(DemoPage)
     /// A path outside the prefix: the application's own page, if it serves any.
     case page
@@ -75,7 +77,7 @@ enum Route: Equatable {
     /// The routes with no parameter, by the path below the prefix.
     private static let fixed: [([UInt8], Route)] = [
         ("/clients", .register), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
-        ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics),
+        ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics), ("/admin", .admin),
     ].map { (Array($0.utf8), $1) }
 
     private static let clientsPath = Array("/clients/".utf8)
@@ -101,6 +103,7 @@ enum Route: Equatable {
         switch self {
         case .register, .input, .close, .publish, .disconnect: [.post]
         case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
+        case .admin: [.get, .post]
         case .page, .notFound: []
         }
     }
