@@ -72,7 +72,7 @@ final class LivePageRouter: HTTPHandler {
             respondInTask(responder) { try await pages(request) }
             return
         }
-        guard route.takes(request.method) else {
+        guard route.methods.contains(request.method) else {
             responder.respond(methodNotAllowed(route).response())
             return
         }

@@ -88,25 +88,20 @@ enum Route: Equatable {
         (Array("close".utf8), Route.close), (Array("online".utf8), Route.online),
     ]
 
-    /// Whether the route takes `method`: checked on every request, so without building
-    /// ``methods``.
-    func takes(_ method: HTTPMethod) -> Bool {
-        switch self {
-        case .register, .input, .close, .publish, .disconnect: method == .post
-        case .output, .online, .presence, .script, .health, .metrics, .demo: method == .get || method == .head
-        case .page, .notFound: false
-        }
-    }
-
-    /// The methods the route takes (`HEAD` goes with `GET`), for the `Allow` of a `405`.
+    /// The methods the route takes (`HEAD` goes with `GET`); others are `405`. Checked on
+    /// every request, so each list is built once.
     var methods: [HTTPMethod] {
         switch self {
-        case .register, .input, .close, .publish, .disconnect: [.post]
-        case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
-        case .admin: [.get, .post]
+        case .register, .input, .close, .publish, .disconnect: Self.postOnly
+        case .output, .online, .presence, .script, .health, .metrics, .demo: Self.getOrHead
+        case .admin: Self.getOrPost
         case .page, .notFound: []
         }
     }
+
+    private static let postOnly: [HTTPMethod] = [.post]
+    private static let getOrHead: [HTTPMethod] = [.get, .head]
+    private static let getOrPost: [HTTPMethod] = [.get, .post]
 
     /// Whether a browser page posts to the route, so that it answers CORS preflight
     /// requests.
