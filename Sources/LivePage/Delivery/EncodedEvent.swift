@@ -15,6 +15,8 @@ public struct EncodedEvent: Sendable {
     public let members: [UInt8]
     /// Whether the event came from page input (and so carries `from`).
     public let isInput: Bool
+    /// What the event touches in a page, for compacting a full queue.
+    let footprint: EventFootprint
 
     /// The encoding of an event sent by the server or a backend, which carries no `from`.
     public init(_ event: any Event) {
@@ -41,6 +43,7 @@ public struct EncodedEvent: Sendable {
         self.verb = event.verb
         self.members = members
         self.isInput = isInput
+        self.footprint = EventFootprint(verb: event.verb, fields: object)
     }
 
     /// What this event holds in memory while queued, in bytes: its JSON members as
