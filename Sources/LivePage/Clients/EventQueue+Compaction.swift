@@ -14,8 +14,9 @@ extension EventQueue {
     ///   `replace` bring elements whose ids later events may name (a `remove` then an
     ///   `append` of the same id is never merged), and a page's own verb may read
     ///   anything.
-    /// - An event on the same element with another key stops it (`remove` between two
-    ///   `text`s of one id).
+    /// - A `remove` of the same element stops it (`text`, `remove`, `text` of one id):
+    ///   the id may name another element after it. The content and the attributes of
+    ///   one element are independent of each other.
     /// - An event naming an element that the earlier event's HTML may have brought
     ///   (`update`, whose HTML holds that id) stops it.
     /// - A later event from page input, which the page may refuse, only makes an
@@ -53,8 +54,11 @@ extension EventQueue {
                 if keys[candidate.id]?.content == candidate.index { keys[candidate.id]?.content = nil }
                 return true
             }
+            // The content and each attribute of one element are independent of each
+            // other; a removal changes which element the id names, for every key.
             let earlier = keys[id] ?? Keys()
-            var now = Keys()
+            var now = earlier
+            now.remove = nil
             switch footprint.effect {
             case .content:
                 if let previous = earlier.content, !event.isInput || items[previous].event.isInput { dropped.insert(previous) }
@@ -64,6 +68,7 @@ extension EventQueue {
                 if let previous = earlier.attributes[name], !event.isInput { dropped.insert(previous) }
                 now.attributes[name] = index
             case .remove:
+                now = Keys()
                 if let previous = earlier.remove, !event.isInput || items[previous].event.isInput { dropped.insert(previous) }
                 now.remove = index
             case .presence, .barrier:
