@@ -4,6 +4,8 @@ import LivePageHTTP
 /// output route.
 enum Route: Equatable {
     case register
+    /// `POST /poll`: one long-poll for several clients.
+    case poll
     case output(Substring)
     case input(Substring)
     case close(Substring)
@@ -74,7 +76,7 @@ enum Route: Equatable {
 
     /// The routes with no parameter, by the path below the prefix.
     private static let fixed: [([UInt8], Route)] = [
-        ("/clients", .register), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
+        ("/clients", .register), ("/poll", .poll), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
         ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics),
     ].map { (Array($0.utf8), $1) }
 
@@ -89,7 +91,7 @@ enum Route: Equatable {
     /// The methods the route takes (`HEAD` goes with `GET`); others are `405`.
     var methods: [HTTPMethod] {
         switch self {
-        case .register, .input, .close, .publish, .disconnect: [.post]
+        case .register, .poll, .input, .close, .publish, .disconnect: [.post]
         case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
         case .page, .notFound: []
         }
@@ -99,7 +101,7 @@ enum Route: Equatable {
     /// requests.
     var isBrowserPost: Bool {
         switch self {
-        case .input, .close, .register: true
+        case .input, .close, .register, .poll: true
         default: false
         }
     }
@@ -109,7 +111,7 @@ enum Route: Equatable {
     /// read anyway, so that it is told why rather than left retrying.
     var isOriginChecked: Bool {
         switch self {
-        case .register, .input, .close, .output, .online: true
+        case .register, .poll, .input, .close, .output, .online: true
         default: false
         }
     }
