@@ -406,8 +406,10 @@
       if (run !== generation) return; // stopped or started over meanwhile
       if (response && response.status === 200 && answer) {
         failures = 0;
-        setState("connected");
+        // Applied first: a page restored from the back/forward cache, or back from a
+        // lost network, shows itself connected only once it has caught up.
         applyAll(answer.events || []);
+        setState("connected");
         continue;
       }
       const status = response ? response.status : 0;
@@ -730,10 +732,12 @@
   function takeResult(message) {
     if (!ownWant || ownWant.want.number !== message.number) return;
     if (message.status === -1) {
-      // The server has no shared poll: poll alone from now on.
+      // The server has no shared poll (an older one): poll alone from now on, at once.
       sharingUnsupported = true;
       leaveSharing();
-      return ownWant.finish(null, new Error("not shared"));
+      const limit = refresh * 1000 + Math.max(POLL_SLACK_MIN, refresh * 200);
+      return ownWant.finish(fetchWithin(limit,
+        options.prefix + "/clients/" + encodeURIComponent(client) + "/output?after=" + after, { cache: "no-store" }, true));
     }
     const retryAfter = message.retryAfter || null;
     const body = message.body;
@@ -1154,6 +1158,9 @@
     get after() { return after; },
     /** Whether the page has a client (its id is a secret and is not exposed). */
     get hasClient() { return client !== null; },
+    /** How this tab polls: "leader" (for every tab of the browser), "follower" (through
+     *  the leader) or "alone". */
+    get sharing() { return sharing ? (leading ? "leader" : "follower") : "alone"; },
   };
   if (!global.sendEvent) global.sendEvent = sendEvent;
 })(window);
