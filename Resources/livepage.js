@@ -13,6 +13,12 @@
 // A page the server rendered gets `LivePage.start({client, after, ...})` written into
 // it and polls at once; any other page registers its own client.
 //
+// The tabs of one browser share one long-poll (`POST {prefix}/poll`), held by one tab
+// that leads (see "One poll for all the tabs of a browser"), so that ten tabs do not
+// take the six connections a browser opens per host. A page that goes into the
+// back/forward cache keeps its client and, restored, catches up before it shows itself
+// connected; one that lost its client reloads.
+//
 // Events: append, prepend, update, replace, remove, before, after, text, attribute and
 // presence are applied as PROTOCOL.md says (HTML is parsed in a <template>, so scripts
 // in it do not run); any other verb goes to the page's `LivePage.on` handlers.
@@ -145,6 +151,8 @@
    *   presence  "list", "count" or "none" (default "list" when the page has an element
    *             with data-livepage-online, else "none")
    *   reload    false: never reload the page on 410 (default true; see `on("gone")`)
+   *   shareTabs false: this tab polls alone, not through the tabs' shared poll (default
+   *             true)
    *   inputAttributes  attribute names that events from page input may set although they
    *             are refused by default (`href`, `src`, `type`, ...: see GUARDED_ATTRIBUTES),
    *             for pages whose application allows them on the server too; default none.
@@ -554,12 +562,16 @@
   // application: it hands the leader a "want" (its client and `after`) where it would
   // have polled, and gets back what its own poll would have been answered, over a
   // BroadcastChannel, which never leaves the origin. When the leader closes, the next
-  // tab in the lock's queue takes over at once; when it freezes, a tab whose want is
-  // not acknowledged within a second takes the lock from it. Nothing is lost or applied
-  // twice: wants carry each tab's own `after`, and tabs ignore seqs they have applied.
+  // tab in the lock's queue takes over at once; the leader says it is alive twice a
+  // second from a timer, which stops when the browser freezes the tab, and a tab waiting
+  // for its answer that has not heard it for 1.5 s takes the lock from it. Nothing is
+  // lost or applied twice: wants carry each tab's own `after`, and tabs ignore seqs they
+  // have applied.
 
-  /** A want the leader has not acknowledged within this long means it is frozen (ms). */
-  const LEADER_ACK_TIMEOUT = 1000;
+  /** How often the leader says it is alive (ms). */
+  const LEADER_HEARTBEAT = 500;
+  /** A leader not heard for this long is frozen or gone; a waiting tab takes over (ms). */
+  const LEADER_SILENCE = 1500;
   /** After an answer, the leader waits at most this long for the tabs it answered to
    *  want again, so that they share the next poll (ms). */
   const LEADER_GATHER = 50;
@@ -573,8 +585,12 @@
   let releaseLead = null;
   /** Aborts this tab's queued request for the lead. */
   let leadRequest = null;
-  /** This tab's want waiting for its answer: {want, resolve, reject, ackTimer}. */
+  /** This tab's want waiting for its answer: {want, finish}. */
   let ownWant = null;
+  /** When the leader was last heard; the leader's heartbeat timer; the followers' check. */
+  let leaderHeardAt = 0;
+  let heartbeat = null;
+  let leaderWatch = null;
   let wantNumber = 0;
   /** Set when the server has no shared poll (an older server): every tab polls alone. */
   let sharingUnsupported = false;
@@ -591,7 +607,18 @@
     if (sharing || sharingUnsupported || typeof global.BroadcastChannel !== "function") return;
     sharing = new global.BroadcastChannel("livepage:" + options.prefix);
     sharing.onmessage = (message) => onSharingMessage(message.data || {});
+    leaderHeardAt = Date.now();
+    leaderWatch = setInterval(watchLeader, LEADER_HEARTBEAT);
     requestLead(false);
+  }
+
+  /** A tab waiting for its answer takes the lead from a leader it has not heard for a
+   *  while (frozen, or gone without releasing the lock); where there are no Web Locks,
+   *  it claims the lead so. */
+  function watchLeader() {
+    if (!sharing || leading || !ownWant || Date.now() - leaderHeardAt <= LEADER_SILENCE) return;
+    leaderHeardAt = Date.now();
+    requestLead(true);
   }
 
   /** Leaves the shared poll (pagehide, stop): gives up the lead, which the next tab
@@ -604,7 +631,7 @@
     post({ type: "bye", tab: tabID });
     sharing.close();
     sharing = null;
-    if (ownWant) clearTimeout(ownWant.ackTimer);
+    clearInterval(leaderWatch);
   }
 
   function post(message) {
@@ -640,17 +667,18 @@
   function becomeLeader() {
     if (!sharing) return;
     leading = true;
-    post({ type: "leader", tab: tabID, since: Date.now() });
-    if (ownWant) {
-      clearTimeout(ownWant.ackTimer);
-      addWant(ownWant.want);
-    }
+    post({ type: "leader", tab: tabID });
+    clearInterval(heartbeat);
+    heartbeat = setInterval(() => post({ type: "alive", tab: tabID }), LEADER_HEARTBEAT);
+    if (ownWant) addWant(ownWant.want);
   }
 
   /** Stops leading: the poll in flight is dropped (the next leader polls again). */
   function stopLeading() {
     if (!leading) return;
     leading = false;
+    clearInterval(heartbeat);
+    leaderHeardAt = Date.now();
     if (releaseLead) releaseLead();
     releaseLead = null;
     if (leaderPoll) leaderPoll.abort();
@@ -661,21 +689,21 @@
     if (ownWant && sharing) sendWant(ownWant.want);
   }
 
+  /** A message from another tab (a channel never hears its own): `tab` names the sender
+   *  of a want, leader or bye, and the recipient of an ack or result. */
   function onSharingMessage(message) {
-    if (message.tab === tabID && message.type !== "result") return;
     switch (message.type) {
       case "want":
-        if (!leading) return;
-        post({ type: "ack", tab: message.tab, number: message.number });
-        addWant(message);
-        break;
-      case "ack":
-        if (message.tab === tabID && ownWant && ownWant.want.number === message.number) clearTimeout(ownWant.ackTimer);
+        if (leading) addWant(message);
         break;
       case "result":
         if (message.tab === tabID) takeResult(message);
         break;
+      case "alive":
+        leaderHeardAt = Date.now();
+        break;
       case "leader":
+        leaderHeardAt = Date.now();
         // Without Web Locks, the newest claim wins; with them, only one tab holds it.
         if (leading && !global.navigator.locks) stopLeading();
         if (ownWant && !leading) sendWant(ownWant.want);
@@ -703,7 +731,6 @@
       const finish = (result, error) => {
         if (!ownWant || ownWant.want !== want) return;
         clearTimeout(timer);
-        clearTimeout(ownWant.ackTimer);
         ownWant = null;
         if (pollAbort === aborter) pollAbort = null;
         if (error) reject(error);
@@ -711,21 +738,16 @@
       };
       const aborter = { abort: () => finish(null, new Error("aborted")) };
       pollAbort = aborter;
-      ownWant = { want: want, finish: finish, ackTimer: null };
+      ownWant = { want: want, finish: finish };
       sendWant(want);
     });
   }
 
-  /** Hands `want` to the leader, this tab or another; one that does not acknowledge it
-   *  in time is taken to be frozen, and this tab takes the lead. */
+  /** Hands `want` to the leader, this tab or another (`watchLeader` makes sure there is
+   *  one that is alive). */
   function sendWant(want) {
-    if (leading) return addWant(want);
-    post(want);
-    if (!ownWant) return;
-    clearTimeout(ownWant.ackTimer);
-    ownWant.ackTimer = setTimeout(() => {
-      if (ownWant && ownWant.want === want && sharing && !leading) requestLead(true);
-    }, LEADER_ACK_TIMEOUT);
+    if (leading) addWant(want);
+    else post(want);
   }
 
   /** The leader's answer to this tab's want. */

@@ -210,3 +210,28 @@ def test_a_page_back_from_the_back_forward_cache_catches_up_before_it_shows_conn
     finally:
         pages.shutdown()
         pages.server_close()
+
+
+def test_a_frozen_leader_is_replaced_and_catches_up_when_thawed(server, browsers):
+    browser = browsers()
+    handles = open_tabs(browser, server, 3)
+    roles = {h: browser.execute_script("return LivePage.sharing") for h in each_tab(browser, handles)}
+    assert sorted(roles.values()) == ["follower", "follower", "leader"], roles
+    leader = next(h for h, role in roles.items() if role == "leader")
+    others = [h for h in handles if h != leader]
+    browser.switch_to.window(leader)
+    browser.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "frozen"})
+    try:
+        assert server.publish("/", [{"verb": "append", "id": "target", "html": "<p>while frozen</p>"}]) == {"delivered": 3}
+        expect_each_once(browser, others, ["while frozen"])
+        for _ in each_tab(browser, others):
+            browser.wait_state("connected")
+        roles = [browser.execute_script("return LivePage.sharing") for _ in each_tab(browser, others)]
+        assert sorted(roles) == ["follower", "leader"], roles
+    finally:
+        browser.switch_to.window(leader)
+        browser.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
+    # Thawed, the old leader has lost the lead and polls through the new one.
+    browser.wait_js("LivePage.sharing === 'follower'", "the thawed tab never followed the new leader")
+    assert server.publish("/", [{"verb": "append", "id": "target", "html": "<p>after the thaw</p>"}]) == {"delivered": 3}
+    expect_each_once(browser, handles, ["while frozen", "after the thaw"])
