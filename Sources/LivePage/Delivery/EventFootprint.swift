@@ -3,7 +3,10 @@ import LivePageEvents
 /// What an event touches in a page, as far as compacting a full queue needs to know: a
 /// later event can make an earlier one pointless (the text of `#count` set twice), and
 /// dropping the earlier one then changes nothing the page ends up showing.
-struct EventFootprint: Sendable {
+///
+/// A class, made once per encoded event and shared by every queue that holds it, so that
+/// an event in a queue stays as small as it was.
+final class EventFootprint: Sendable {
     /// What the event does.
     enum Effect: Sendable, Hashable {
         /// `text` or `update`: replaces every child of `#id`, and touches nothing else.
@@ -26,8 +29,11 @@ struct EventFootprint: Sendable {
     /// Whether the event carries HTML (`update`): elements it brings may be what a
     /// later event names.
     let hasHTML: Bool
+    /// Whether the event came from page input, which the page may refuse.
+    let isInput: Bool
 
-    init(verb: String, fields: JSONObject) {
+    init(verb: String, fields: JSONObject, isInput: Bool) {
+        self.isInput = isInput
         hasHTML = verb == "update"
         switch (verb, fields["id"]) {
         case ("presence", _):

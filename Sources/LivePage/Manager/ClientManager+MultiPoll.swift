@@ -54,7 +54,15 @@ extension ClientManager {
         }
         return locked { state, now, answers -> MultiPollOutcome in
             guard !state.isShuttingDown else { return .answered(.shuttingDown) }
-            guard !state.isOutputSuspended else { return .answered(.unavailable) }
+            guard !state.isOutputSuspended else {
+                // As for a single poll: a page answered 503 is still there, and must not
+                // expire meanwhile.
+                for request in requests {
+                    guard let id = request.client, let record = state.clients[id] else { continue }
+                    record.expiresAt = now + configuration.refresh + configuration.grace
+                }
+                return .answered(.unavailable)
+            }
             var members: [ClientRecord] = []
             var refused: [Int: ClientPollResult] = [:]
             var hasEvents = false

@@ -34,8 +34,13 @@ extension ClientManager {
     public func poll(_ id: ClientID, after: UInt64, waiter: @escaping OutputWaiter) throws(ManagerError) -> PollResult {
         try locked { state, now, answers throws(ManagerError) -> PollResult in
             guard !state.isShuttingDown else { return .answered(.shuttingDown) }
-            guard !state.isOutputSuspended else { return .answered(.unavailable) }
             guard let record = state.clients[id] else { return .answered(.gone(state.gone.reason(for: id))) }
+            guard !state.isOutputSuspended else {
+                // A poll answered 503 while output is suspended still shows the page is there:
+                // it must not expire meanwhile, or it comes back `expired` rather than `evicted`.
+                record.expiresAt = now + configuration.refresh + configuration.grace
+                return .answered(.unavailable)
+            }
             guard after <= record.lastSeq else { throw .afterBeyondLastSeq }
             startPolling(record, after: after, in: &state, now: now, answers: &answers)
             if !record.queue.isEmpty {

@@ -88,7 +88,17 @@ enum Route: Equatable {
         (Array("close".utf8), Route.close), (Array("online".utf8), Route.online),
     ]
 
-    /// The methods the route takes (`HEAD` goes with `GET`); others are `405`.
+    /// Whether the route takes `method`: checked on every request, so without building
+    /// ``methods``.
+    func takes(_ method: HTTPMethod) -> Bool {
+        switch self {
+        case .register, .poll, .input, .close, .publish, .disconnect: method == .post
+        case .output, .online, .presence, .script, .health, .metrics, .demo: method == .get || method == .head
+        case .page, .notFound: false
+        }
+    }
+
+    /// The methods the route takes (`HEAD` goes with `GET`), for the `Allow` of a `405`.
     var methods: [HTTPMethod] {
         switch self {
         case .register, .poll, .input, .close, .publish, .disconnect: [.post]
