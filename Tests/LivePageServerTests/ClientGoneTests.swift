@@ -93,7 +93,8 @@ import Testing
     func aClientWhoseParkedConnectionClosedExpiresRefreshPlusGraceLater() async throws {
         // The hold time (9 to 10 s) leaves a wide window to see the poll parked, even on
         // a busy machine; the client then expires refresh + grace (11 s) after it ends.
-        try await withServer(["--refresh", "10", "--grace", "1"]) { server in
+        // Without a resume window, which would keep it (ResumeWindowTests).
+        try await withServer(["--refresh", "10", "--grace", "1", "--resume-window", "0"]) { server in
             let id = try server.registerClient(at: "/chat", principal: "alice")
             let poller = try server.connect()
             try poller.send(TestHTTPRequest("GET", server.outputPath(id)))
@@ -113,7 +114,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func anIdleAnswerStartsTheExpiryCountdown() async throws {
-        try await withServer(["--refresh", "1", "--grace", "1"]) { server in
+        try await withServer(["--refresh", "1", "--grace", "1", "--resume-window", "0"]) { server in
             let id = try server.registerClient()
             // The idle answer comes 0.9 to 1 s after the poll; the client expires 2 s after it.
             let polled = ContinuousClock.now
@@ -129,4 +130,27 @@ import Testing
 extension String {
     /// The id with its dashes removed, a malformed id.
     fileprivate var replacingDashes: String { String(filter { $0 != "-" }) }
+}
+
+/// A client whose page stopped polling is kept, out of who is online, for the resume
+/// window: back with its id and `after`, it gets what it missed; after the window, `410`.
+@Suite struct ResumeWindowProcessTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aClientBackWithinTheResumeWindowGetsWhatItMissed() async throws {
+        try await withServer(publishing + ["--refresh", "1", "--grace", "1", "--resume-window", "6"]) { server in
+            let id = try server.registerClient(at: "/away", principal: "alice")
+            #expect(try server.poll(id).events().isEmpty)
+            #expect(try await eventually { try server.metric("livepage_clients_away") == 1 })
+            #expect(try server.online(id).status == 200, "still a client")
+            let presence = try server.request(
+                "GET", "/livepage/presence?location=%2Faway", headers: [("Authorization", "Bearer \(publishKey)")])
+            #expect(try presence.json().int("count") == 0, "no longer online")
+            #expect(try server.deliver(#"[{"verb": "remove", "id": "x"}]"#, to: #"{"client": "\#(id)"}"#) == 1)
+            #expect(seqs(try server.events(id)) == [1])
+            #expect(try server.metric("livepage_client_resumes_total") == 1)
+            // Gone for longer than the window: expired.
+            #expect(try await eventually { try server.online(id).status == 410 })
+            expectError(try server.poll(id, after: 1), 410, reason: "expired", hiding: [id])
+        }
+    }
 }

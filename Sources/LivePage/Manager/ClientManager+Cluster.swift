@@ -55,9 +55,7 @@ extension ClientManager {
         state.withLock { state in
             state.isOutputSuspended = true
             for record in state.clients.values {
-                if let parked = takeParked(record, in: &state, now: now) {
-                    answers.add(parked.waiter, .unavailable)
-                }
+                answerParked(record, with: .unavailable, in: &state, now: now, answers: &answers)
             }
         }
         answers.deliver()

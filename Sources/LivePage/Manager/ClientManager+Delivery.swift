@@ -87,6 +87,7 @@ extension ClientManager {
             let result = try body(&state, now, &answers)
             runReadyDeliveries(in: &state, now: now, answers: &answers)
             let mustSchedule = state.deliveries.isEmpty ? false : runDeliveries(in: &state, now: now, answers: &answers)
+            if !state.dueSharedPolls.isEmpty { answerDueSharedPolls(in: &state, now: now, answers: &answers) }
             return (result, mustSchedule)
         }
         answers.deliver()
@@ -160,6 +161,7 @@ extension ClientManager {
         }
         // What the slice caused (the presence flush of an eviction) may be ready at once.
         runReadyDeliveries(in: &state, now: now, answers: &answers)
+        answerDueSharedPolls(in: &state, now: now, answers: &answers)
         state.isDeliveryScheduled = !state.deliveries.isEmpty
         return state.isDeliveryScheduled
     }
@@ -201,16 +203,25 @@ extension ClientManager {
             record.lastSeq += 1
             record.queue.append(OutputBatch.Item(seq: record.lastSeq, event: event))
         }
-        if record.queue.count > configuration.maximumQueuedEvents
-            || record.queue.byteCount > configuration.maximumQueuedBytes
-        {
+        if isOverLimits(record.queue), !compact(record, in: &state) {
             state.metrics.evictions += 1
             remove(record, reason: .evicted, in: &state, now: now, answers: &answers)
             return 0
         }
         state.metrics.eventsQueued += events.count
-        if let parked = takeParked(record, in: &state, now: now) {
-            answers.add(parked.waiter, .events(makeBatch(for: record, in: &state)))
+        switch record.parked {
+        case nil:
+            break
+        case .single:
+            if let waiter = takeParked(record, in: &state, now: now) {
+                answers.add(waiter, .events(makeBatch(for: record, in: &state)))
+            }
+        case .shared(let poll):
+            // Answered at the end of the locked section, with every member's events.
+            if !poll.isDue {
+                poll.isDue = true
+                state.dueSharedPolls.append(poll)
+            }
         }
         return events.count
     }
@@ -235,9 +246,8 @@ extension ClientManager {
         }
         state.gone.remember(id, reason)
         if reason == .expired { state.metrics.expirations += 1 }
-        if let parked = takeParked(record, in: &state, now: now) {
-            answers.add(parked.waiter, .gone(reason))
-        }
+        if record.isAway { state.metrics.clientsAway -= 1 }
+        answerParked(record, with: .gone(reason), in: &state, now: now, answers: &answers)
         let location = record.location
         let changed = location.remove(record)
         if changed { localPresenceChanged(at: location.name, in: &state, now: now) }
@@ -247,5 +257,23 @@ extension ClientManager {
         } else if changed {
             presenceChanged(at: location, in: &state, now: now, answers: &answers)
         }
+    }
+}
+
+extension ClientManager {
+    /// Whether `queue` holds more than a client may have unacknowledged.
+    func isOverLimits(_ queue: EventQueue) -> Bool {
+        queue.count > configuration.maximumQueuedEvents || queue.byteCount > configuration.maximumQueuedBytes
+    }
+
+    /// Compacts the full queue of `record` (``EventQueue/compact()``); returns whether the
+    /// client may stay: compaction freed at least a quarter of both limits. A queue that
+    /// compaction cannot shrink so much is evicted, as before, so that one client never
+    /// costs a compaction on every event.
+    func compact(_ record: ClientRecord, in state: inout State) -> Bool {
+        let dropped = record.queue.compact()
+        state.metrics.eventsCompacted += dropped
+        return record.queue.count * 4 <= configuration.maximumQueuedEvents * 3
+            && record.queue.byteCount * 4 <= configuration.maximumQueuedBytes * 3
     }
 }

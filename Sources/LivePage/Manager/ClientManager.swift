@@ -176,10 +176,9 @@ public final class ClientManager: Sendable {
         var answers = PendingAnswers()
         state.withLock { state in
             state.isShuttingDown = true
+            let now = clock.now
             for record in state.clients.values {
-                if let parked = takeParked(record, in: &state, now: clock.now) {
-                    answers.add(parked.waiter, .shuttingDown)
-                }
+                answerParked(record, with: .shuttingDown, in: &state, now: now, answers: &answers)
             }
         }
         answers.deliver()
