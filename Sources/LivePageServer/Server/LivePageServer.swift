@@ -146,6 +146,12 @@ public final class LivePageServer: Sendable {
     /// The event factories for input.
     public var registry: EventRegistry { manager.registry }
 
+    /// The routes with the engine's body limit and response encoding, to run in-process
+    /// without sockets (`LivePageTesting`).
+    package var inProcessEngine: InProcessEngine {
+        InProcessEngine(handler: router, configuration: http.configuration)
+    }
+
     /// Starts listening.
     /// - Returns: The port, the one picked when the configuration says 0.
     /// - Throws: ``HTTPServerError`` when the address cannot be used (a port in use).
