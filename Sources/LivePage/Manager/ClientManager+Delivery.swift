@@ -6,18 +6,18 @@ extension ClientManager {
     /// with consecutive seqs.
     /// - Returns: The number of (client, event) pairs queued.
     /// - Throws: ``ManagerError/publishTooLarge(events:bytes:)`` for events no client queue
-    ///   could hold; the bus's error if it could not carry the message.
-    public func send(_ events: [any Event], to audience: Audience) async throws -> Int {
+    ///   could hold; ``ManagerError/unavailable`` if the bus could not carry the message.
+    public func send(_ events: [any Event], to audience: Audience) async throws(ManagerError) -> Int {
         try await send(encoded: events.map { EncodedEvent($0) }, to: audience)
     }
 
     /// Sends one event to every client of `audience`; see ``send(_:to:)-([any Event],_)``.
-    public func send(_ event: any Event, to audience: Audience) async throws -> Int {
+    public func send(_ event: any Event, to audience: Audience) async throws(ManagerError) -> Int {
         try await send(encoded: [EncodedEvent(event)], to: audience)
     }
 
     /// Sends events already encoded (each is encoded once, whatever the audience).
-    public func send(encoded events: [EncodedEvent], to audience: Audience) async throws -> Int {
+    public func send(encoded events: [EncodedEvent], to audience: Audience) async throws(ManagerError) -> Int {
         guard !events.isEmpty else { return 0 }
         try checkSize(of: events)
         return try await bus.publish(.events(events, to: audience))
@@ -31,7 +31,7 @@ extension ClientManager {
     public func send(
         encoded events: [EncodedEvent],
         to audience: Audience,
-        completion: @escaping @Sendable (Result<Int, any Error>) -> Void
+        completion: @escaping @Sendable (Result<Int, ManagerError>) -> Void
     ) throws(ManagerError) {
         guard !events.isEmpty else { return completion(.success(0)) }
         try checkSize(of: events)
@@ -50,18 +50,19 @@ extension ClientManager {
     /// Removes every client of `audience` (a logged-out or banned user): their next
     /// poll is answered `gone(.closed)`.
     /// - Returns: The number of clients removed, over every server of the bus.
-    public func disconnect(_ audience: Audience) async throws -> Int {
+    public func disconnect(_ audience: Audience) async throws(ManagerError) -> Int {
         try await bus.publish(.disconnect(audience))
     }
 
     /// Carries out a bus message for this server's own clients, then calls `completion`
     /// with the (client, event) pairs queued, or the clients disconnected, here. Buses
-    /// call this; an application sends with ``send(_:to:)-([any Event],_)`` instead.
+    /// call this through their ``BusEndpoint``; an application sends with
+    /// ``send(_:to:)-([any Event],_)`` instead.
     ///
     /// The message waits behind earlier ones, and runs a bounded slice of recipients at a
     /// time: the first slice on this thread when nothing is ahead of it, the rest on the
     /// clock's thread, so no lock or event loop is held for a large audience.
-    public func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
+    package func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
         locked { state, _, _ in
             let work: Delivery.Work
             let audience: Audience

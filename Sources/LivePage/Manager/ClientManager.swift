@@ -49,7 +49,7 @@ public final class ClientManager: Sendable {
         let hold = HoldWheel(longestHold: configuration.refresh, resolution: resolution, now: clock.now)
         self.state = Mutex(State(rememberedGoneClients: configuration.rememberedGoneClients, hold: hold))
         self.inputHandlerStorage = Mutex(ClientManager.defaultInputHandler)
-        bus.attach(to: self)
+        bus.attach(to: BusEndpoint(self))
         scheduleExpiryCheck()
     }
 
