@@ -53,6 +53,7 @@ enum CommandLineOptions {
                 default: "none (http:// and the request's Host)"
             ) { $0.publicOrigin = $1 },
         ]),
+        ("Backends in other languages", CommandLineOptions.backendOptions),
         ("Long-polling and presence", [
             .seconds("refresh", "long-poll interval", default: defaults.manager.refresh, minimum: 1) { $0.manager.refresh = $1 },
             .seconds("grace", "how long past refresh a silent client stays online", default: defaults.manager.grace) {
@@ -265,6 +266,7 @@ enum CommandLineOptions {
         switch name {
         case "publish-key": configuration.publishKeys = []
         case "allowed-origin": configuration.allowedOrigins = []
+        case "input-verb": configuration.backends.inputVerbs = []
         default: break
         }
     }

@@ -69,7 +69,7 @@ import Testing
         }
         async let first = outcome(of: client, HTTPClientRequest(path: "/", timeout: .milliseconds(300)))
         async let second = outcome(of: client, HTTPClientRequest(path: "/", timeout: .milliseconds(300)))
-        #expect(try await eventually { client.requestsOutstanding == 2 })
+        #expect(await eventually { client.requestsOutstanding == 2 })
         await #expect(throws: HTTPClientError.queueFull(limit: 1)) {
             _ = try await client.execute(HTTPClientRequest(path: "/"))
         }
@@ -97,7 +97,7 @@ import Testing
         let host = try host()
         let client = try client(on: host, port: backend.port)
         #expect(try await client.execute(HTTPClientRequest(path: "/")).status == 200)
-        #expect(try await eventually { backend.metrics.connectionsOpen == 0 })
+        #expect(await eventually { backend.metrics.connectionsOpen == 0 })
         #expect(try await client.execute(HTTPClientRequest(path: "/")).status == 200)
         #expect(backend.metrics.connectionsAccepted == 2)
         await host.shutDown(gracePeriod: .seconds(1))

@@ -211,7 +211,10 @@ extension ClientManager {
         }
         let location = record.location
         let changed = location.remove(record)
-        if changed { localPresenceChanged(at: location.name, in: &state, now: now) }
+        if changed {
+            localPresenceChanged(at: location.name, in: &state, now: now)
+            principalChanged(record, joined: false, answers: &answers)
+        }
         if location.isEmpty {
             location.flushTimer?.cancel()
             state.locations[ExactName(location.name)] = nil

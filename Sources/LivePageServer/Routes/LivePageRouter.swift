@@ -26,6 +26,8 @@ final class LivePageRouter: HTTPHandler {
     let demo: DemoPages
     /// The application's own pages, outside the prefix, if it serves any.
     let pages = Mutex<(@Sendable (HTTPRequest) async throws -> HTTPResponse)?>(nil)
+    /// The webhooks to a backend, once the engine they run on exists.
+    let webhooks = Mutex(Webhooks())
     /// The engine's counters, once the engine exists.
     let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
     let isShuttingDown = Atomic<Bool>(false)

@@ -75,6 +75,7 @@ public final class LivePageServer: Sendable {
             handler: router
         )
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
+        try router.connectBackends(on: http)
         self.router = router
         self.http = http
         self.bus = bus
