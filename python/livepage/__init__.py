@@ -14,7 +14,7 @@ Python 3.9 or later, standard library only. The wire contract is docs/PROTOCOL.m
 """
 
 from .client import LivePage, LivePageError, Registration, audience
-from .pages import start_tags
+from .pages import start_options, start_tags
 from .tokens import mint_token
 from .webhooks import (
     WebhookError,
@@ -38,6 +38,7 @@ __all__ = [
     "refuse",
     "sign_webhook",
     "silent",
+    "start_options",
     "start_tags",
     "verify_webhook",
 ]

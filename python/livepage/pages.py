@@ -13,6 +13,17 @@ def _script_json(value: Any) -> str:
     return text
 
 
+def start_options(registration: Mapping[str, Any], prefix: str = "/livepage", **options: Any) -> str:
+    """The options of `LivePage.start(...)` for a registered client, as JSON safe to
+    write inside a <script> element: `prefix`, `client`, `after`, `refresh`, `location`
+    and `options`. For pages that write their own script element (a CSP nonce, a start
+    deferred until something else is ready)."""
+    start = {"prefix": prefix, "client": registration["client"], "after": int(registration.get("after", 0)),
+             "refresh": registration.get("refresh", 25), "location": registration.get("location")}
+    start.update(options)
+    return _script_json(start)
+
+
 def start_tags(registration: Mapping[str, Any], prefix: str = "/livepage", **options: Any) -> str:
     """Two <script> elements for the end of a page's <body>: one loading livepage.js
     from `prefix` (as the browser reaches the server), one starting it with the
@@ -23,8 +34,6 @@ def start_tags(registration: Mapping[str, Any], prefix: str = "/livepage", **opt
     tab may reuse the client id. In Django mark the result safe (`mark_safe`); in Flask
     use `Markup` or `|safe`.
     """
-    start = {"prefix": prefix, "client": registration["client"], "after": int(registration.get("after", 0)),
-             "refresh": registration.get("refresh", 25), "location": registration.get("location")}
-    start.update(options)
     source = prefix.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;") + "/livepage.js"
-    return '<script src="%s"></script>\n<script>LivePage.start(%s);</script>' % (source, _script_json(start))
+    return '<script src="%s"></script>\n<script>LivePage.start(%s);</script>' % (
+        source, start_options(registration, prefix, **options))
