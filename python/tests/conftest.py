@@ -142,6 +142,10 @@ class Backend:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One write per answer, sent at once: no 40 ms Nagle and delayed-ACK stall
+            # between its head and its body.
+            disable_nagle_algorithm = True
+            wbufsize = 1 << 16
 
             def log_message(self, format, *args):
                 pass

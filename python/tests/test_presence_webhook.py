@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 from conftest import PUBLISH_KEY, WEBHOOK_SECRET, wait_until
 from livepage import LivePage, silent
@@ -35,14 +36,17 @@ def test_changes_are_coalesced_to_at_most_one_call_a_second(servers, backends):
     live = LivePage(server.url, PUBLISH_KEY)
     live.register("/warmup", "first")
     wait_until(lambda: backend.verified, "no presence call arrived")
-    # Within the next second: many joins, and one join cancelled by its leave.
+    # A burst: many joins, and one join cancelled by its leave.
+    started = time.monotonic()
     for index in range(20):
         live.register("/chat", "user%02d" % index)
     quick = live.register("/chat", "quick")
     server.request("POST", "/livepage/clients/%s/close" % quick.client)
     wait_until(lambda: sum(len(joined) for _, joined, _, _ in changes_of(backend)) >= 21, lambda: str(changes_of(backend)))
+    elapsed = time.monotonic() - started
     calls = len(backend.verified)
-    assert calls <= 3, "%d calls for one burst" % calls
+    # At most one call a second, however long the burst took on a busy machine.
+    assert calls <= 2 + int(elapsed), "%d calls in %.1f s" % (calls, elapsed)
     joined = [name for _, names, _, _ in changes_of(backend) for name in names]
     assert "quick" not in joined
 
