@@ -12,6 +12,14 @@ public struct PresenceChange: Sendable, Hashable {
     public let joined: Bool
     /// Its display name, for a join whose client carried one (``ClientInfo/displayName``).
     public let displayName: String?
+
+    /// A change: `principal` joined (or left) `location`, with its `displayName` if any.
+    public init(location: String, principal: String, joined: Bool, displayName: String?) {
+        self.location = location
+        self.principal = principal
+        self.joined = joined
+        self.displayName = displayName
+    }
 }
 
 extension ClientManager {
