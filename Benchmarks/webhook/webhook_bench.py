@@ -115,6 +115,7 @@ def main():
             port = int(line.split("listening on http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
             break
     threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    print("livepage-server pid %d on port %d, backend on port %d" % (server.pid, port, backend_port), flush=True)
 
     def request(connection, method, path, body=None):
         connection.request(method, path, body=None if body is None else json.dumps(body),

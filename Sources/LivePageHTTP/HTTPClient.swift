@@ -62,6 +62,7 @@ public final class HTTPClient: Sendable {
 
     /// Sends `request` and calls `completion` once with the answer or the error, on the
     /// event loop's thread (or this one, for a refusal at once). `completion` must not block.
+    /// Called on the loop the client runs on, it starts the request before returning.
     public func execute(_ request: HTTPClientRequest, completion: @escaping @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
         let limit = configuration.maximumConnections + configuration.maximumQueuedRequests
         let accepted = outstanding.wrappingAdd(1, ordering: .relaxed).newValue <= limit
@@ -78,6 +79,11 @@ public final class HTTPClient: Sendable {
         let timeout = request.timeout
         let bytes = request.encoded(authority: configuration.authority)
         let isHead = request.method == .head
+        // On the pool's own loop (a handler answering a request there), at once: no hop.
+        if pool.loop.isCurrentThread {
+            pool.submit(bytes: bytes, isHead: isHead, timeout: timeout, completion: finish)
+            return
+        }
         let taken = pool.loop.enqueue(.run {
             pool.submit(bytes: bytes, isHead: isHead, timeout: timeout, completion: finish)
         })

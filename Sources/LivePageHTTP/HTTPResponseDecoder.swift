@@ -157,7 +157,11 @@ struct HTTPResponseDecoder {
             guard let colon = line.firstIndex(of: ASCII.colon), colon > line.startIndex,
                 line[line.startIndex..<colon].allSatisfy(ASCII.isTokenCharacter)
             else { throw .invalidResponse("malformed header field") }
-            let value = line[(colon + 1)...].drop(while: ASCII.isWhitespace).reversed().drop(while: ASCII.isWhitespace).reversed()
+            var start = colon + 1
+            var end = line.endIndex
+            while start < end, ASCII.isWhitespace(line[start]) { start += 1 }
+            while end > start, ASCII.isWhitespace(line[end - 1]) { end -= 1 }
+            let value = line[start..<end]
             guard value.allSatisfy(ASCII.isFieldValueCharacter) else { throw .invalidResponse("control character in a field") }
             fields.add(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self))
         }
@@ -198,7 +202,15 @@ struct HTTPResponseDecoder {
             }
             return .chunked
         }
-        let lengths = Set(fields.values(for: "Content-Length").flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } })
+        let given = fields.values(for: "Content-Length")
+        // One plain value, as nearly every server sends it, without splitting.
+        if given.count == 1, let only = given.first, !only.isEmpty, only.utf8.count <= 12, only.utf8.allSatisfy(ASCII.isDigit),
+            let length = Int(only)
+        {
+            guard length <= maximumBodySize else { throw .responseTooLarge(limit: maximumBodySize) }
+            return length == 0 ? .none : .length(length)
+        }
+        let lengths = Set(given.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } })
         guard let first = lengths.first else { return .untilClose }
         guard lengths.count == 1, !first.isEmpty, first.utf8.count <= 12, first.utf8.allSatisfy(ASCII.isDigit), let length = Int(first)
         else { throw .invalidResponse("invalid Content-Length") }

@@ -45,53 +45,67 @@ final class InputWebhook: Sendable {
         counts.withLock { $0[outcome, default: 0] += 1 }
     }
 
-    /// Sends `fields`, the input of `sender`, to the backend and carries out its answer.
-    /// - Returns: The page's answer, `{"delivered": N}`.
-    /// - Throws: ``RouteError``: `400` for a verb that cannot be one, `422` with the
-    ///   backend's sentence, `502`, `503` or `504` when the backend did not answer usably.
-    func forward(_ fields: EventFields, from sender: ClientInfo) async throws(RouteError) -> Int {
+    /// Sends `fields`, the input of `sender`, to the backend and carries out its answer,
+    /// without a task: the call starts on this thread (at once on the client's loop), and
+    /// the answer is read and delivered on the loop that received it.
+    /// - Parameter completion: Called once with `delivered`, or the page's error:
+    ///   ``RouteError`` `400` for a verb that cannot be one, `422` with the backend's
+    ///   sentence, `502`, `503` or `504` when the backend did not answer usably.
+    func forward(_ fields: EventFields, from sender: ClientInfo, completion: @escaping @Sendable (Result<Int, RouteError>) -> Void) {
         guard EventRegistry.isValidVerb(fields.verb), fields.verb != Presence.verb else {
-            throw .badRequest(EventError.unknownVerb(fields.verb).description)
+            return completion(.failure(.badRequest(EventError.unknownVerb(fields.verb).description)))
         }
         let body = Self.body(fields, from: sender)
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         headers.add(name: WebhookSignature.headerName, value: WebhookSignature.header(for: body, at: time(nil), secret: secret))
         let request = HTTPClientRequest(method: .post, path: url.path, headers: headers, body: body, timeout: timeout)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request)
-        } catch {
-            throw failure(error)
+        client.execute(request) { result in
+            switch result {
+            case .success(let response): self.carryOut(response, fields: fields, sender: sender, completion: completion)
+            case .failure(let error): completion(.failure(self.failure(error)))
+            }
         }
+    }
+
+    /// Does what the backend's answer says.
+    private func carryOut(
+        _ response: HTTPClientResponse, fields: EventFields, sender: ClientInfo,
+        completion: @escaping @Sendable (Result<Int, RouteError>) -> Void
+    ) {
         switch response.status {
         case 200:
-            let answer = try answer(in: response.body, fields: fields, sender: sender)
-            let delivered: Int
             do {
-                delivered = try await manager.send(encoded: answer.events, to: answer.audience)
-            } catch let error as ManagerError {
+                let answer = try answer(in: response.body, fields: fields, sender: sender)
+                try manager.send(encoded: answer.events, to: answer.audience) { result in
+                    switch result {
+                    case .success(let delivered):
+                        self.count(.delivered)
+                        completion(.success(delivered))
+                    case .failure:
+                        completion(.failure(RouteError(.serviceUnavailable, "The events could not be sent; try again shortly.", headers: ["Retry-After": "2"])))
+                    }
+                }
+            } catch let error as RouteError {
+                completion(.failure(error))
+            } catch {
                 count(.failed)
                 log.callFailed("the events it answered could not be sent: \(error)")
-                throw RouteError(.badGateway, "The application answered with events that could not be sent; nothing was delivered.")
-            } catch {
-                throw RouteError(.serviceUnavailable, "The events could not be sent; try again shortly.", headers: ["Retry-After": "2"])
+                completion(.failure(RouteError(.badGateway, "The application answered with events that could not be sent; nothing was delivered.")))
             }
-            count(.delivered)
-            return delivered
         case 204:
             count(.accepted)
-            return 0
+            completion(.success(0))
         case 401:
             count(.failed)
             log.callFailed("the backend refused the server's signature (401): check that it uses the same --webhook-secret")
-            throw RouteError(.badGateway, Self.unusable)
+            completion(.failure(RouteError(.badGateway, Self.unusable)))
         case 400..<500:
             count(.refused)
-            throw RouteError(.unprocessableContent, Self.sentence(in: response.body))
+            completion(.failure(RouteError(.unprocessableContent, Self.sentence(in: response.body))))
         default:
             count(.failed)
             log.callFailed("the backend answered \(response.status), which is neither 200, 204 nor a 4xx refusal; nothing was delivered")
-            throw RouteError(.badGateway, Self.unusable)
+            completion(.failure(RouteError(.badGateway, Self.unusable)))
         }
     }
 

@@ -78,7 +78,11 @@ final class LivePageRouter: HTTPHandler {
         case .output(let id):
             output(request, id: id, cors: cors, responder: responder)
         case .input(let id):
-            respondInTask(responder, cors: cors) { try await self.input(request, id: id) }
+            if let webhook = webhooks.withLock({ $0.input }) {
+                inputThroughWebhook(webhook, request, id: id, cors: cors, responder: responder)
+            } else {
+                respondInTask(responder, cors: cors) { try await self.input(request, id: id) }
+            }
         case .publish:
             publish(request, responder: responder)
         case .disconnect:
@@ -251,6 +255,9 @@ final class LivePageRouter: HTTPHandler {
     /// The media type of a request's body, lowercased, without parameters.
     static func mediaType(of request: HTTPRequest) -> String? {
         guard let contentType = request.headers["Content-Type"] else { return nil }
+        // The two types pages send, as they send them, without the trimming below (which
+        // showed in input profiles).
+        if contentType == "application/json" || contentType == "application/x-www-form-urlencoded" { return contentType }
         let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
         return String(type.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
     }
