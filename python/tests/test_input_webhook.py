@@ -4,6 +4,7 @@ of PROTOCOL.md, "The input webhook"."""
 import html
 import json
 import threading
+import urllib.request
 
 from conftest import DEADLINE, WEBHOOK_SECRET, wait_until, webhook_arguments
 from livepage import accept, refuse, silent
@@ -183,3 +184,39 @@ def test_a_verb_that_cannot_be_one_never_reaches_the_backend(servers, backends):
     assert server.send(alice, "presence")[0] == 400
     assert server.send(alice, "no spaces allowed")[0] == 400
     assert backend.calls == []
+
+
+def test_a_backend_that_hangs_stalls_nothing_else(servers, backends):
+    """While every connection to the backend waits on it, and more calls wait for a
+    connection, the server still answers polls, publishes and registrations at once."""
+    from conftest import PUBLISH_KEY
+    from livepage import LivePage
+
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def hang(call):
+        entered.release()
+        release.wait(DEADLINE)
+        return silent()
+
+    backend = backends(hang)
+    server = servers(*webhook_arguments(backend.url, "--webhook-concurrency", "2", "--webhook-timeout", "60"))
+    alice = server.register_page()
+    senders = [threading.Thread(target=server.send, args=(alice, "chat"), kwargs={"text": str(n)}) for n in range(6)]
+    for sender in senders:
+        sender.start()
+    assert entered.acquire(timeout=DEADLINE) and entered.acquire(timeout=DEADLINE)
+    try:
+        live = LivePage(server.url, PUBLISH_KEY)
+        bob = server.register_page()
+        assert live.publish([{"verb": "text", "id": "x", "text": "still here"}], client=bob) == 1
+        assert server.poll(bob)[0]["text"] == "still here"
+        with urllib.request.urlopen(server.url + "/livepage/health", timeout=DEADLINE) as health:
+            assert health.read() == b"ok"
+        assert len(backend.calls) == 2, "more calls than connections reached the backend"
+    finally:
+        release.set()
+    for sender in senders:
+        sender.join(DEADLINE)
+    wait_until(lambda: server.metric('livepage_input_webhook_calls_total{outcome="accepted"}') == 6, "not every input was answered")
