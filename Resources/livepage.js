@@ -13,9 +13,13 @@
 // A page the server rendered gets `LivePage.start({client, after, ...})` written into
 // it and polls at once; any other page registers its own client.
 //
-// Events: append, prepend, update, replace, remove, before, after, text, attribute and
-// presence are applied as PROTOCOL.md says (HTML is parsed in a <template>, so scripts
-// in it do not run); any other verb goes to the page's `LivePage.on` handlers.
+// Events: append, prepend, update, replace, remove, before, after, text, attribute,
+// morph, addClass, removeClass, toggleClass, refresh and presence are applied as
+// PROTOCOL.md says (HTML is parsed in a <template>, so scripts in it do not run); any
+// other verb goes to the page's `LivePage.on` handlers. `morph` changes only what differs
+// and keeps what the visitor is doing (focus, caret, typed values, open details, scroll);
+// `limit` on append and prepend keeps a list short; `refresh` reloads the page, at most
+// once per 30 s.
 //
 // Page input (an event with `from`, which the server sets on every input event and on
 // no other) is held to what SECURITY.md promises, whatever server sent it: it never
@@ -145,7 +149,8 @@
    *             promise of one), called at each registration
    *   presence  "list", "count" or "none" (default "list" when the page has an element
    *             with data-livepage-online, else "none")
-   *   reload    false: never reload the page on 410 (default true; see `on("gone")`)
+   *   reload    false: never reload the page, on 410 or on `refresh` (default true; see
+   *             `on("gone")` and `on("refresh")`)
    *   inputAttributes  attribute names that events from page input may set although they
    *             are refused by default (`href`, `src`, `type`, ...: see GUARDED_ATTRIBUTES),
    *             for pages whose application allows them on the server too; default none.
@@ -498,7 +503,8 @@
         apply(event);
       } catch (error) {
         if (error instanceof InputRefused) {
-          console.warn("LivePage: event " + seq + " (" + event.verb + " #" + event.id + ") from page input refused: " +
+          console.warn("LivePage: event " + seq + " (" + event.verb + (event.id === undefined ? "" : " #" + event.id) +
+            ") from page input refused: " +
             error.message);
         } else {
           console.error("LivePage: event " + seq + " (" + event.verb + ") failed:", error);
@@ -514,8 +520,14 @@
    * element's parent, for before, after and replace) checks each other element too.
    */
   const verbs = {
-    append: (event, element, fromInput) => element.append(fragmentReplacingByID(event.html, fromInput)),
-    prepend: (event, element, fromInput) => element.prepend(fragmentReplacingByID(event.html, fromInput)),
+    append: (event, element, fromInput) => {
+      element.append(fragmentReplacingByID(event.html, fromInput));
+      limitChildren(element, event.limit, "first", fromInput);
+    },
+    prepend: (event, element, fromInput) => {
+      element.prepend(fragmentReplacingByID(event.html, fromInput));
+      limitChildren(element, event.limit, "last", fromInput);
+    },
     update: (event, element) => element.replaceChildren(fragment(event.html)),
     replace: (event, element) => element.replaceWith(fragment(event.html)),
     remove: (event, element) => element.remove(),
@@ -530,13 +542,21 @@
         element.setAttribute(name, String(event.value));
       }
     },
+    morph: (event, element) => morph(element, event.html),
+    addClass: (event, element) => element.classList.add(...checkedClassNames(event)),
+    removeClass: (event, element) => element.classList.remove(...checkedClassNames(event)),
+    toggleClass: (event, element) => {
+      for (const name of checkedClassNames(event)) element.classList.toggle(name);
+    },
   };
 
-  /** Applies one event: a built-in verb, presence, or the page's own handlers. */
+  /** Applies one event: a built-in verb, presence, refresh, or the page's own handlers. */
   function apply(event) {
     const verb = event.verb;
     if (verb === "presence") {
       applyPresence(event);
+    } else if (verb === "refresh") {
+      applyRefresh(event);
     } else if (Object.prototype.hasOwnProperty.call(verbs, verb)) {
       const element = typeof event.id === "string" ? document.getElementById(event.id) : null;
       if (element) {
@@ -578,6 +598,275 @@
   }
 
   // ---------------------------------------------------------------------------------
+  // Limits, classes and refresh
+
+  /** The most element children `limit` may keep, and the most class names one event may
+   *  carry, as the server checks them (PROTOCOL.md). */
+  const CHILD_LIMIT_MAX = 10000;
+  const CLASS_NAMES_MAX = 16;
+  /** One class name, as the server checks it (`ClassNames`). */
+  const CLASS_NAME = /^[A-Za-z_-][A-Za-z0-9_-]{0,63}$/;
+
+  /** Whether `limit` is a whole number from 1 to CHILD_LIMIT_MAX. */
+  function isChildLimit(limit) {
+    return Number.isInteger(limit) && limit >= 1 && limit <= CHILD_LIMIT_MAX;
+  }
+
+  /**
+   * `limit` on append and prepend: drops the element children of `element` beyond
+   * `limit`, from `end` ("first" after an append, "last" after a prepend), so that a chat
+   * open all day does not grow without end. Text between elements stays. From page input,
+   * a child that input may not remove (a sealed element) is passed over and kept, so the
+   * element may then hold more than the limit. Without a limit nothing happens; an invalid
+   * one is ignored with a warning (input's was refused before anything was applied).
+   */
+  function limitChildren(element, limit, end, fromInput) {
+    if (limit === undefined || limit === null) return;
+    if (!isChildLimit(limit)) {
+      console.warn("LivePage: ignored the limit " + JSON.stringify(limit) + " on #" + element.id +
+                   ": it must be a whole number from 1 to " + CHILD_LIMIT_MAX);
+      return;
+    }
+    let excess = element.children.length - limit;
+    let child = end === "first" ? element.firstElementChild : element.lastElementChild;
+    while (excess > 0 && child) {
+      const next = end === "first" ? child.nextElementSibling : child.previousElementSibling;
+      if (!(fromInput && inputRefusal({ verb: "remove" }, child))) child.remove();
+      excess -= 1;
+      child = next;
+    }
+  }
+
+  /** The class names in `value`: 1 to CLASS_NAMES_MAX names matching CLASS_NAME,
+   *  separated by ASCII whitespace; null when it is anything else. */
+  function classNames(value) {
+    if (typeof value !== "string") return null;
+    const names = value.split(/[\t\n\f\r ]+/).filter((name) => name !== "");
+    if (names.length === 0 || names.length > CLASS_NAMES_MAX) return null;
+    return names.every((name) => CLASS_NAME.test(name)) ? names : null;
+  }
+
+  /** The class names of a class event; throws, naming the field, when they are invalid. */
+  function checkedClassNames(event) {
+    const names = classNames(event["class"]);
+    if (!names) {
+      throw new Error("the field 'class' must hold 1 to " + CLASS_NAMES_MAX +
+                      " class names of letters, digits, '_' and '-'");
+    }
+    return names;
+  }
+
+  /**
+   * `refresh`: a publisher says the page changed (a deploy), so it reloads, at most once
+   * per 30 s with the guard of a gone client: a refresh sent again, or reaching the page
+   * again, is skipped with a warning rather than reloading it in a loop. Never from page
+   * input. A page that registered `LivePage.on("refresh", fn)` decides itself (its
+   * handlers are called instead), and one started with `reload: false` never reloads.
+   */
+  function applyRefresh(event) {
+    if (isFromInput(event)) throw new InputRefused("input may never reload the page");
+    if (handlers.has("refresh")) return;
+    if (!options.reload) {
+      console.warn("LivePage: refresh skipped: the page was started with reload: false");
+      return;
+    }
+    if (!reloadAllowed()) {
+      console.warn("LivePage: refresh skipped: the page reloaded less than 30 s ago");
+      return;
+    }
+    try {
+      global.sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+    } catch (error) {
+      console.warn("LivePage: refresh skipped: without sessionStorage a reload could loop");
+      return;
+    }
+    global.location.reload();
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Morph: changing only what differs
+
+  /** Form fields without an id are matched by their name. */
+  const NAMED_FIELDS = new Set(["input", "select", "textarea", "button", "output", "fieldset"]);
+  /** How many of the page's children past the current one a child without a key (id or
+   *  name) looks at for one of its kind before it is inserted as new. */
+  const MORPH_LOOKAHEAD = 8;
+
+  /**
+   * `morph`: brings the children of `element` to `html`, changing only what differs, in
+   * the manner of idiomorph and morphdom. Children are matched by key first (an id, or a
+   * form field's tag and name), then by kind and position, and a matched node is updated
+   * in place: its attributes set or removed one by one, its children morphed in turn. So
+   * every node whose content did not change stays the same node, untouched. The focused
+   * element is never moved or replaced (the nodes around it are), so it keeps its focus,
+   * value, selection and caret; a field the visitor edited keeps its value (the browser
+   * keeps an edited value when its `value` attribute changes, and an edited or focused
+   * textarea's text is left alone); an open `<details>` or `<dialog>` stays as the
+   * visitor left it; elements stay in place, or are moved with `moveBefore` where the
+   * browser has it, so scroll positions stay. Nodes of the page that match nothing in
+   * the HTML are removed.
+   */
+  function morph(element, html) {
+    const active = document.activeElement;
+    const focused = active && active !== document.body && element.contains(active) ? active : null;
+    morphChildren(element, fragment(html), focused);
+  }
+
+  /** The key a node is matched by before its position: "#" and its id; for a form field
+   *  without one, its tag and name (and value, for a checkbox or a radio button); else null. */
+  function morphKey(node) {
+    if (node.nodeType !== 1) return null;
+    const id = node.getAttribute("id");
+    if (id) return "#" + id;
+    const name = node.getAttribute("name");
+    if (!name || !NAMED_FIELDS.has(node.localName)) return null;
+    const type = inputType(node);
+    return node.localName + "[" + name + "]" + (type === "checkbox" || type === "radio" ? "=" + node.getAttribute("value") : "");
+  }
+
+  /** An input's type as the browser reads it ("text" when absent), lowercase. */
+  function inputType(element) {
+    return asciiLowercase(element.getAttribute("type") || "text");
+  }
+
+  /** Whether `node` of the page may become `next` in place: the same kind of node; for an
+   *  element the same tag in the same namespace, and for an input the same type. */
+  function morphable(node, next) {
+    if (node.nodeType !== next.nodeType) return false;
+    if (node.nodeType !== 1) return true;
+    if (node.localName !== next.localName || node.namespaceURI !== next.namespaceURI) return false;
+    return node.localName !== "input" || inputType(node) === inputType(next);
+  }
+
+  /**
+   * Brings the children of `parent` (in the page) to those of `next` (parsed HTML). A
+   * cursor walks the page's children: everything before it is done. Each new child takes
+   * its match from the page (by key anywhere among the children, otherwise by kind at
+   * or just past the cursor), which is moved to the cursor, or else is inserted there
+   * itself. A match holding the focus is never moved: the cursor jumps past it, and the
+   * children it jumped over are moved on later or removed.
+   */
+  function morphChildren(parent, next, focused) {
+    const byKey = new Map();
+    for (let child = parent.firstChild; child; child = child.nextSibling) {
+      const key = morphKey(child);
+      if (key) {
+        if (!byKey.has(key)) byKey.set(key, []);
+        byKey.get(key).push(child);
+      }
+    }
+    const incoming = Array.from(next.childNodes);
+    const wanted = new Set(incoming.map(morphKey).filter((key) => key !== null));
+    const kept = new Set();
+    let cursor = parent.firstChild;
+    for (const child of incoming) {
+      const key = morphKey(child);
+      let match = null;
+      if (key) {
+        const candidates = byKey.get(key) || [];
+        while (candidates.length && !match) {
+          const candidate = candidates.shift();
+          if (morphable(candidate, child)) match = candidate;
+        }
+      } else {
+        match = softMatch(cursor, child, wanted, kept);
+      }
+      if (!match) {
+        parent.insertBefore(child, cursor);
+        kept.add(child);
+        continue;
+      }
+      kept.add(match);
+      if (match === cursor) {
+        cursor = cursor.nextSibling;
+      } else if (focused && match.contains(focused) && cursor && follows(match, cursor)) {
+        cursor = match.nextSibling;
+      } else {
+        moveBefore(parent, match, cursor);
+      }
+      morphNode(match, child, focused);
+    }
+    for (let child = parent.firstChild; child;) {
+      const following = child.nextSibling;
+      if (!kept.has(child)) parent.removeChild(child);
+      child = following;
+    }
+  }
+
+  /** The first of the page's children from `cursor` on (at most MORPH_LOOKAHEAD past it)
+   *  that `child` may become, passing over those another new child will take by key. */
+  function softMatch(cursor, child, wanted, kept) {
+    let node = cursor;
+    for (let step = 0; node && step <= MORPH_LOOKAHEAD; step += 1, node = node.nextSibling) {
+      if (kept.has(node)) continue;
+      const key = morphKey(node);
+      if (key && wanted.has(key)) continue;
+      if (morphable(node, child)) return node;
+    }
+    return null;
+  }
+
+  /** Whether `node` comes after `reference` among their siblings. */
+  function follows(node, reference) {
+    return (reference.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+  }
+
+  /** Moves `node` before `before` (null: to the end) keeping its state: with
+   *  `moveBefore` where the browser has it, else with its own scroll position restored. */
+  function moveBefore(parent, node, before) {
+    if (node.nextSibling === before) return;
+    if (typeof parent.moveBefore === "function" && parent.isConnected && node.isConnected) {
+      try {
+        parent.moveBefore(node, before);
+        return;
+      } catch (error) {
+        // Not movable this way (another root): insert it instead.
+      }
+    }
+    const scroll = node.nodeType === 1 && (node.scrollTop || node.scrollLeft) ? [node.scrollTop, node.scrollLeft] : null;
+    parent.insertBefore(node, before);
+    if (scroll) [node.scrollTop, node.scrollLeft] = scroll;
+  }
+
+  /** Brings one node of the page to `next`: text by its value; an element by its
+   *  attributes and then its children (a template's content; a textarea's text only
+   *  while the visitor has neither edited nor focused it, since it is the field's value). */
+  function morphNode(node, next, focused) {
+    if (node.nodeType !== 1) {
+      if (node.nodeValue !== next.nodeValue) node.nodeValue = next.nodeValue;
+      return;
+    }
+    morphAttributes(node, next);
+    if (node.localName === "textarea") {
+      if (node !== focused && node.value === node.defaultValue && node.defaultValue !== next.defaultValue) {
+        node.defaultValue = next.defaultValue;
+      }
+    } else if (node.localName === "template") {
+      morphChildren(node.content, next.content, null);
+    } else {
+      morphChildren(node, next, focused);
+    }
+  }
+
+  /** Sets and removes attributes of `node` one by one until they are those of `next`,
+   *  leaving the visitor's own state (`open` of a details or dialog element) as it is. */
+  function morphAttributes(node, next) {
+    const keeps = (name) => name === "open" && (node.localName === "details" || node.localName === "dialog");
+    for (const attribute of Array.from(next.attributes)) {
+      if (keeps(attribute.name)) continue;
+      if (node.getAttributeNS(attribute.namespaceURI, attribute.localName) !== attribute.value) {
+        node.setAttributeNS(attribute.namespaceURI, attribute.name, attribute.value);
+      }
+    }
+    for (const attribute of Array.from(node.attributes)) {
+      if (keeps(attribute.name)) continue;
+      if (!next.hasAttributeNS(attribute.namespaceURI, attribute.localName)) {
+        node.removeAttributeNS(attribute.namespaceURI, attribute.localName);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
   // What page input may touch (SECURITY.md, "What input may do")
 
   /**
@@ -590,6 +879,8 @@
    * data block's `type` and `src` runs it, a stylesheet's `media` turns it on.
    */
   const SEALED_ELEMENTS = new Set(["script", "style", "template", "iframe", "noscript", "textarea"]);
+  /** The same, as a selector for an element's descendants (any namespace: SVG's too). */
+  const SEALED_SELECTOR = Array.from(SEALED_ELEMENTS).join(",");
 
   /** Attributes input never sets, even where the page allows them: they run script or
    *  lift an iframe's limits. Every `on*` name is refused as well. */
@@ -637,6 +928,16 @@
       }
     }
     if (event.verb === "attribute") return inputAttributeRefusal(event.name, event.value);
+    if (CLASS_VERBS.has(event.verb) && !classNames(event["class"])) {
+      return "input may only use 1 to " + CLASS_NAMES_MAX + " class names of letters, digits, '_' and '-'";
+    }
+    if (event.verb === "morph") {
+      const sealed = element.querySelector(SEALED_SELECTOR);
+      if (sealed) return "input may not morph an element holding a <" + asciiLowercase(sealed.localName) + "> element";
+    }
+    if ((event.verb === "append" || event.verb === "prepend") && event.limit != null && !isChildLimit(event.limit)) {
+      return "input may only give a limit from 1 to " + CHILD_LIMIT_MAX;
+    }
     return null;
   }
 
@@ -662,6 +963,9 @@
     const scheme = /^([^:\/?#]*):/.exec(cleaned);
     return !scheme || /^https?$/i.test(scheme[1]);
   }
+
+  /** The verbs that change an element's classes (`class`: names separated by spaces). */
+  const CLASS_VERBS = new Set(["addClass", "removeClass", "toggleClass"]);
 
   /** `text` with A-Z lowercased and nothing else, as the DOM lowercases names. */
   function asciiLowercase(text) {

@@ -18,6 +18,13 @@ extension HTTPRequestDecoder {
                         scan.requestLineStart = index + 1  // an empty line before the request line is ignored
                     } else {
                         scan.requestLineEnd = lineEnd
+                        // An HTTP/0.9 request line (`GET /`, no version) never gets headers:
+                        // refuse it now rather than when the header timeout runs out.
+                        guard Self.endsWithVersion(Self.slice(input, scan.requestLineStart..<lineEnd)) else {
+                            return Step(
+                                consumed: 0,
+                                event: .error(fail(.badRequest("The request line has no HTTP version; HTTP/0.9 is not supported."))))
+                        }
                     }
                 } else if lineEnd == scan.lineStart {
                     return parseHead(input, scan: scan, headEnd: index + 1)
@@ -42,6 +49,14 @@ extension HTTPRequestDecoder {
             }
         }
         return Step(consumed: 0, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
+    }
+
+    /// Whether `requestLine` ends with ` HTTP/` and something: the shape of every version
+    /// since 1.0. The version itself is checked with the rest of the line.
+    static func endsWithVersion(_ requestLine: UnsafeRawBufferPointer) -> Bool {
+        guard let space = requestLine.lastIndex(of: ASCII.space) else { return false }
+        let version = requestLine[(space + 1)...]
+        return version.count > 5 && version.starts(with: "HTTP/".utf8)
     }
 
     static func targetTooLong(_ limit: Int) -> HTTPDecodingError {

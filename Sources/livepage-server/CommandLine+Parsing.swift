@@ -45,6 +45,11 @@ enum CommandLineOptions {
                 default: "none (publishing is disabled)", repeatable: true
             ) { $0.publishKeys.append($1) },
             .text(
+                "admin-key", "KEY", "opens the admin page at PREFIX/admin without the power to publish (at least 16 bytes); "
+                    + "the publish key opens it too",
+                default: "none (only a publish key opens it)", repeatable: true
+            ) { $0.adminKeys.append($1) },
+            .text(
                 "allowed-origin", "ORIGIN", "another origin whose pages may use LivePage, such as http://localhost:3000; repeatable",
                 default: "none (only the server's own origin)", repeatable: true
             ) { $0.allowedOrigins.append($1) },
@@ -265,6 +270,7 @@ enum CommandLineOptions {
     private static func clearList(of name: String, in configuration: inout LivePageServer.Configuration) {
         switch name {
         case "publish-key": configuration.publishKeys = []
+        case "admin-key": configuration.adminKeys = []
         case "allowed-origin": configuration.allowedOrigins = []
         case "input-verb": configuration.backends.inputVerbs = []
         default: break

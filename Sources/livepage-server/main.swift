@@ -79,6 +79,9 @@ if let webhook = configuration.backends.presenceWebhook {
 if configuration.publishKeys.isEmpty {
     configuration.log("publishing is disabled; set --publish-key to let backends publish")
 }
+if !configuration.adminKeys.isEmpty || !configuration.publishKeys.isEmpty {
+    configuration.log("admin page: \(origin)\(configuration.prefix)/admin (sign in with the admin or publish key)")
+}
 
 // Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
 // The main queue, because this top-level code and its closures are main-actor isolated:

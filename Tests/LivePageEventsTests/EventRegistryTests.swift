@@ -7,7 +7,10 @@ import Testing
 struct EventRegistryTests {
     @Test func registersTheBuiltInVerbs() {
         #expect(
-            EventRegistry().verbs == ["after", "append", "attribute", "before", "prepend", "remove", "replace", "text", "update"]
+            EventRegistry().verbs == [
+                "addClass", "after", "append", "attribute", "before", "morph", "prepend", "refresh", "remove", "removeClass",
+                "replace", "text", "toggleClass", "update",
+            ]
         )
         #expect(EventRegistry.empty().verbs == [])
     }
@@ -190,10 +193,10 @@ struct EventRegistryTests {
         }
     }
 
-    @Test(arguments: ["update", "replace", "before", "after", "remove", "text", "attribute"])
+    @Test(arguments: ["update", "replace", "before", "after", "remove", "text", "attribute", "morph", "addClass", "removeClass", "toggleClass"])
     func inputMayNotUseOtherVerbsByDefault(verb: String) {
         let error = #expect(throws: EventError.verbNotAllowedFromInput(verb)) {
-            try EventRegistry().event(fromInput: form(["verb": verb, "id": "x", "html": "y", "text": "t", "name": "title", "value": "v"]))
+            try EventRegistry().event(fromInput: form(["verb": verb, "id": "x", "html": "y", "text": "t", "name": "title", "value": "v", "class": "c"]))
         }
         #expect(error?.verb == verb)
         #expect(error?.description == "The verb '\(verb)' is not allowed from page input; the application must allow it.")

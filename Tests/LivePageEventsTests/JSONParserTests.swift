@@ -83,6 +83,18 @@ struct JSONParserTests {
         #expect(error?.reason == #"a duplicate key "a""#)
     }
 
+    /// Red team: keys that only look alike (KELVIN SIGN and K, a precomposed and a
+    /// decomposed é) were refused as duplicates: String equality is canonical equivalence.
+    @Test func keysThatDifferInTheirBytesAreTwoKeys() throws {
+        let object = try #require(try JSONValue(parsing: "{\"K\":1,\"\u{212A}\":2,\"caf\u{E9}\":3,\"cafe\u{301}\":4}").objectValue)
+        #expect(object.count == 4)
+        #expect(object["K"] == .number(JSONNumber(1)))
+        #expect(object["\u{212A}"] == .number(JSONNumber(2)))
+        #expect(object["cafe\u{301}"] == .number(JSONNumber(4)))
+        let fields = try EventFields(form: [("verb", "append"), ("K", "a"), ("\u{212A}", "b")])
+        #expect(fields["K"] == .string("a") && fields["\u{212A}"] == .string("b"))
+    }
+
     @Test func keepsTheOrderOfKeys() throws {
         let text = #"{"z":1,"a":2,"m":{"y":true,"b":false}}"#
         let value = try JSONValue(parsing: text)

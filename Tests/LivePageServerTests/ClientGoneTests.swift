@@ -49,8 +49,11 @@ import Testing
         }
     }
 
+    /// A parked poll means an empty queue, so only a publish whose events alone overflow
+    /// a queue could evict a parked client; such a publish is refused before anything is
+    /// queued (red team: 1,025 events to `all` evicted everyone), and the poll stays.
     @Test(.timeLimit(.minutes(2)))
-    func aParkedPollOfAClientOverItsByteLimitIsAnsweredGoneEvicted() async throws {
+    func aPublishOverAParkedClientsByteLimitIsRefusedAndThePollStays() async throws {
         try await withServer(publishing + ["--max-queued-bytes", "2000"]) { server in
             let id = try server.registerClient()
             let poller = try server.connect()
@@ -58,9 +61,11 @@ import Testing
             #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
             let html = String(repeating: "x", count: 1200)
             let two = #"[{"verb": "update", "id": "a", "html": "\#(html)"}, {"verb": "update", "id": "b", "html": "\#(html)"}]"#
-            #expect(try server.deliver(two, to: #"{"client": "\#(id)"}"#) == 0)
-            expectError(try poller.readResponse(), 410, reason: "evicted", hiding: [id])
-            expectError(try server.poll(id), 410, reason: "evicted", hiding: [id])
+            expectError(try server.publish(#"{"to": {"client": "\#(id)"}, "events": \#(two)}"#), 413)
+            #expect(try server.metric("livepage_parked_requests") == 1, "the poll is still parked")
+            #expect(try server.deliver(#"[{"verb": "remove", "id": "a"}]"#, to: #"{"client": "\#(id)"}"#) == 1)
+            #expect(try poller.readResponse().status == 200)
+            #expect(try server.metric("livepage_queue_evictions_total") == 0)
         }
     }
 

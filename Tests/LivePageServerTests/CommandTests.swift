@@ -41,7 +41,7 @@ import Testing
     /// Every setting of the command: the flags the issue and PROTOCOL.md's limits call
     /// for, and those of the process and of several servers.
     static let flags = [
-        "host", "port", "prefix", "refresh", "grace", "publish-key", "token-secret", "allowed-origin", "public-origin",
+        "host", "port", "prefix", "refresh", "grace", "publish-key", "admin-key", "token-secret", "allowed-origin", "public-origin",
         "max-header-size", "max-input-body", "max-publish-body", "header-timeout", "idle-timeout",
         "max-queued-events", "max-queued-bytes", "max-clients", "max-clients-per-principal", "max-locations",
         "max-batch-events", "max-batch-bytes", "presence-list-limit", "shutdown-grace", "event-loops",

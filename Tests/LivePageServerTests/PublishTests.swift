@@ -155,7 +155,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func theDefaultPublishLimitIs1MiB() async throws {
-        try await withServer(publishing) { server in
+        // A queue that holds a 1 MiB event, so that only the body limit is in play.
+        try await withServer(publishing + ["--max-queued-bytes", "2097152"]) { server in
             let envelope = #"{"to": {"all": true}, "events": [{"verb": "custom", "pad": ""}]}"#
             let fits = envelope.replacing(#""pad": """#, with: #""pad": "\#(String(repeating: "p", count: (1 << 20) - envelope.utf8.count))""#)
             #expect(fits.utf8.count == 1 << 20)

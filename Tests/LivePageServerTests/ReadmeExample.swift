@@ -18,15 +18,23 @@ func startPollServer(port: Int) throws -> LivePageServer {
     let server = try LivePageServer(configuration: configuration) { request, server in
         // Only the poll is a page: any other path (the browser's /favicon.ico) registers no client.
         guard request.path == "/" else { return HTTPResponse(status: .notFound, body: "No such page.") }
-        let name = request.query.flatMap { $0.hasPrefix("name=") ? String($0.dropFirst(5)) : nil }
+        let name = request.queryParameter("name").flatMap { $0.isEmpty ? nil : $0 }
         let page = try server.openPage(at: "/poll", principal: name, presence: .list)
         var headers = PageSession.headers
         headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
         let html = """
             <!doctype html><meta charset="utf-8"><title>Poll</title>
-            <button onclick="LivePage.send('vote', {option: 'tea'})">Tea</button>
-            <button onclick="LivePage.send('vote', {option: 'coffee'})">Coffee</button>
+            <button onclick="vote('tea')">Tea</button> <button onclick="vote('coffee')">Coffee</button>
+            <p id="refusal" role="alert"></p>
             <ul id="votes"></ul> Online: <ul data-livepage-online></ul>
+            <script>
+            function vote(option) {  // a refused vote says why, on the page
+              document.getElementById("refusal").textContent = "";
+              LivePage.send("vote", {option}).catch((error) => {
+                document.getElementById("refusal").textContent = error.message;
+              });
+            }
+            </script>
             \(page.scriptTags)
             """
         return HTTPResponse(status: .ok, headers: headers, body: Array(html.utf8))

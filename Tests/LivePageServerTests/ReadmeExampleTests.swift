@@ -80,6 +80,18 @@ struct ReadmeExampleTests {
         await server.shutDown()
     }
 
+    /// A newcomer's report: `?name=Zo%C3%AB%20M` showed as `Zo%C3%AB%20M` in the online
+    /// list, as the example never percent-decoded the name.
+    @Test func aPercentEncodedNameIsDecoded() async throws {
+        let server = try startPollServer(port: 0)
+        let http = Client(port: server.port)
+        let page = try await http.get("/?name=Zo%C3%AB+M%26")
+        #expect(page.status == 200)
+        #expect(server.manager.online(at: "/poll").principals == ["Zoë M&"])
+        #expect(page.text.contains("error.message"), "a refused vote is shown on the page")
+        await server.shutDown()
+    }
+
     @Test func pathsUnderThePrefixStayLivePagesAndLookAlikesGoToTheApplication() async throws {
         let server = try startPollServer(port: 0)
         let http = Client(port: server.port)

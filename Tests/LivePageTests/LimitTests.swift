@@ -115,6 +115,20 @@ struct LimitTests {
 
     // MARK: Registration
 
+    /// Red team: anonymous clients had no cap of their own, so plain GETs of a page that
+    /// registers its client (an `<img>` on another site) could take every place.
+    @Test func anonymousClientsHaveACapOfTheirOwn() throws {
+        let harness = Harness { $0.maximumAnonymousClients = 2 }
+        try harness.register(nil)
+        try harness.register(nil, at: "/other")
+        let error = #expect(throws: ManagerError.tooManyAnonymousClients(limit: 2)) { try harness.register(nil) }
+        #expect(error?.status == 429)
+        #expect(error?.description.contains("2 anonymous clients") == true)
+        try harness.register("zorg.member.uwe")
+        harness.manager.close(try harness.register("zorg.member.dominik"))
+        #expect(harness.manager.metrics.clients == 3, "principals are not held back by the anonymous cap")
+    }
+
     @Test func clientsPerServer() throws {
         let harness = Harness { $0.maximumClients = 2 }
         let first = try harness.register("a")

@@ -8,7 +8,19 @@ import LivePageEvents
 /// `/health` keep answering in between. Deliveries wait in one queue and run in order, so
 /// every client sees the manager's sends in one order; each takes its recipients as they
 /// were when it was sent (a client that registers meanwhile was not there yet).
+///
+/// A small delivery that no queued one could share a client with (a client is at one
+/// location) does not wait behind them: a publish to one room is not held up by a large
+/// fan-out to another.
 final class Delivery {
+    /// Which clients a delivery may reach, to tell which ones it must wait for.
+    enum Scope: Hashable {
+        /// Only clients at this location.
+        case location(ExactName)
+        /// Clients anywhere.
+        case everywhere
+    }
+
     /// What a delivery does to each recipient.
     enum Work {
         /// Queue these events.
@@ -20,6 +32,7 @@ final class Delivery {
     }
 
     let work: Work
+    let scope: Scope
     private let recipients: [ClientRecord]
     private let excluded: ClientID?
     private var position = 0
@@ -28,8 +41,15 @@ final class Delivery {
     /// Told the count once the last recipient is done, outside the lock.
     let completion: (@Sendable (Int) -> Void)?
 
-    init(_ work: Work, to recipients: [ClientRecord], excluding excluded: ClientID? = nil, completion: (@Sendable (Int) -> Void)?) {
+    init(
+        _ work: Work,
+        to recipients: [ClientRecord],
+        scope: Scope,
+        excluding excluded: ClientID? = nil,
+        completion: (@Sendable (Int) -> Void)?
+    ) {
         self.work = work
+        self.scope = scope
         self.recipients = recipients
         self.excluded = excluded
         self.completion = completion
@@ -51,6 +71,9 @@ final class Delivery {
 
     /// Adds to ``count``.
     func counted(_ amount: Int) { count += amount }
+
+    /// What the whole delivery costs against a slice's budget.
+    var cost: Int { recipients.count * costPerRecipient }
 
     /// What one recipient costs against a slice's budget: one unit per event queued.
     var costPerRecipient: Int {

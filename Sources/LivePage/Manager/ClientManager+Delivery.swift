@@ -63,14 +63,14 @@ extension ClientManager {
     /// clock's thread, so no lock or event loop is held for a large audience.
     public func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
         locked { state, _, _ in
+            let work: Delivery.Work
+            let audience: Audience
             switch message {
-            case .events(let events, let audience):
-                let recipients = recipients(of: audience, in: state)
-                state.deliveries.append(Delivery(.events(events), to: recipients, excluding: audience.excluded, completion: completion))
-            case .disconnect(let audience):
-                let recipients = recipients(of: audience, in: state)
-                state.deliveries.append(Delivery(.disconnect, to: recipients, excluding: audience.excluded, completion: completion))
+            case .events(let events, let to): (work, audience) = (.events(events), to)
+            case .disconnect(let to): (work, audience) = (.disconnect, to)
             }
+            let (recipients, scope) = recipients(of: audience, in: state)
+            state.deliveries.append(Delivery(work, to: recipients, scope: scope, excluding: audience.excluded, completion: completion))
         }
     }
 
@@ -85,6 +85,7 @@ extension ClientManager {
         var answers = PendingAnswers()
         let (result, mustSchedule) = try state.withLock { state throws(Failure) -> (Result, Bool) in
             let result = try body(&state, now, &answers)
+            runReadyDeliveries(in: &state, now: now, answers: &answers)
             let mustSchedule = state.deliveries.isEmpty ? false : runDeliveries(in: &state, now: now, answers: &answers)
             return (result, mustSchedule)
         }
@@ -95,12 +96,48 @@ extension ClientManager {
 
     /// The clients of `audience` here, as they are now. Arrays are copied on write, so
     /// this costs nothing until the location changes.
-    private func recipients(of audience: Audience, in state: State) -> [ClientRecord] {
+    private func recipients(of audience: Audience, in state: State) -> ([ClientRecord], Delivery.Scope) {
         switch audience.target {
-        case .client(let id): state.clients[id].map { [$0] } ?? []
-        case .location(let location): state.locations[ExactName(location)]?.clients ?? []
-        case .principal(let principal): state.principals[ExactName(principal)] ?? []
-        case .everyone: state.everyone
+        case .client(let id):
+            guard let record = state.clients[id] else { return ([], .everywhere) }
+            return ([record], .location(ExactName(record.location.name)))
+        case .location(let location):
+            return (state.locations[ExactName(location)]?.clients ?? [], .location(ExactName(location)))
+        case .principal(let principal):
+            return (state.principals[ExactName(principal)] ?? [], .everywhere)
+        case .everyone:
+            return (state.everyone, .everywhere)
+        }
+    }
+
+    /// Runs the small deliveries that need not wait, and those they cause (the presence
+    /// flush of an eviction, say), each whole.
+    private func runReadyDeliveries(in state: inout State, now: Duration, answers: inout PendingAnswers) {
+        while !state.deliveries.ready.isEmpty {
+            for delivery in state.deliveries.takeReady() {
+                while let record = delivery.nextRecipient() {
+                    deliver(delivery, to: record, in: &state, now: now, answers: &answers)
+                }
+                if let completion = delivery.completion {
+                    let count = delivery.count
+                    answers.add { completion(count) }
+                }
+            }
+        }
+    }
+
+    /// Does `delivery`'s work for one recipient.
+    private func deliver(_ delivery: Delivery, to record: ClientRecord, in state: inout State, now: Duration, answers: inout PendingAnswers) {
+        switch delivery.work {
+        case .events(let events):
+            delivery.counted(enqueue(events, for: record, in: &state, now: now, answers: &answers))
+        case .disconnect:
+            guard state.clients[record.info.id] === record else { return }
+            remove(record, reason: .closed, in: &state, now: now, answers: &answers)
+            delivery.counted(1)
+        case .presence(let flush):
+            guard state.clients[record.info.id] === record, let event = flush.event(for: record) else { return }
+            enqueue([event], for: record, in: &state, now: now, answers: &answers)
         }
     }
 
@@ -112,17 +149,7 @@ extension ClientManager {
         while budget > 0, let delivery = state.deliveries.first {
             while budget > 0, let record = delivery.nextRecipient() {
                 budget -= delivery.costPerRecipient
-                switch delivery.work {
-                case .events(let events):
-                    delivery.counted(enqueue(events, for: record, in: &state, now: now, answers: &answers))
-                case .disconnect:
-                    guard state.clients[record.info.id] === record else { continue }
-                    remove(record, reason: .closed, in: &state, now: now, answers: &answers)
-                    delivery.counted(1)
-                case .presence(let flush):
-                    guard state.clients[record.info.id] === record, let event = flush.event(for: record) else { continue }
-                    enqueue([event], for: record, in: &state, now: now, answers: &answers)
-                }
+                deliver(delivery, to: record, in: &state, now: now, answers: &answers)
             }
             guard delivery.isDone else { break }
             state.deliveries.removeFirst()
@@ -131,6 +158,8 @@ extension ClientManager {
                 answers.add { completion(count) }
             }
         }
+        // What the slice caused (the presence flush of an eviction) may be ready at once.
+        runReadyDeliveries(in: &state, now: now, answers: &answers)
         state.isDeliveryScheduled = !state.deliveries.isEmpty
         return state.isDeliveryScheduled
     }

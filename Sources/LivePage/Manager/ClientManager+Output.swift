@@ -37,8 +37,13 @@ extension ClientManager {
         defer { answers.deliver() }
         return try state.withLock { state throws(ManagerError) -> PollResult in
             guard !state.isShuttingDown else { return .answered(.shuttingDown) }
-            guard !state.isOutputSuspended else { return .answered(.unavailable) }
             guard let record = state.clients[id] else { return .answered(.gone(state.gone.reason(for: id))) }
+            guard !state.isOutputSuspended else {
+                // A poll answered 503 while output is suspended still shows the page is there:
+                // it must not expire meanwhile, or it comes back `expired` rather than `evicted`.
+                record.expiresAt = now + configuration.refresh + configuration.grace
+                return .answered(.unavailable)
+            }
             guard after <= record.lastSeq else { throw .afterBeyondLastSeq }
             if after > record.acknowledged {
                 record.acknowledged = after

@@ -44,6 +44,7 @@ extension ClientManager {
     private func flushPresence(at location: LocationState, in state: inout State, now: Duration, answers: inout PendingAnswers) {
         location.lastFlush = now
         let flush = location.endInterval()
-        state.deliveries.append(Delivery(.presence(flush), to: location.presenceClients, completion: nil))
+        let scope = Delivery.Scope.location(ExactName(location.name))
+        state.deliveries.append(Delivery(.presence(flush), to: location.presenceClients, scope: scope, completion: nil))
     }
 }

@@ -84,17 +84,55 @@ extension ClientManager {
     }
 
     /// The deliveries waiting, first in first out, with O(1) removal from the front.
+    ///
+    /// A small delivery whose scope no waiting delivery shares goes ahead of the queue
+    /// (``ready``): it cannot change the order any client sees, since the queued ones reach
+    /// none of its clients.
     struct DeliveryQueue {
         private var items: [Delivery] = []
         private var head = 0
+        /// Queued deliveries per location they are confined to, and those reaching anywhere.
+        private var queuedAt: [ExactName: Int] = [:]
+        private var queuedEverywhere = 0
+        /// Small deliveries to run before the locked section ends, in order.
+        private(set) var ready: [Delivery] = []
 
         var isEmpty: Bool { head == items.count }
 
         var first: Delivery? { isEmpty ? nil : items[head] }
 
-        mutating func append(_ delivery: Delivery) { items.append(delivery) }
+        /// Adds `delivery`: ready at once when small and clear of every queued one,
+        /// queued otherwise.
+        mutating func append(_ delivery: Delivery) {
+            let isClear: Bool
+            switch delivery.scope {
+            case .everywhere: isClear = isEmpty
+            case .location(let name): isClear = queuedEverywhere == 0 && queuedAt[name] == nil
+            }
+            if isClear, delivery.cost <= ClientManager.deliverySliceBudget {
+                ready.append(delivery)
+                return
+            }
+            items.append(delivery)
+            switch delivery.scope {
+            case .everywhere: queuedEverywhere += 1
+            case .location(let name): queuedAt[name, default: 0] += 1
+            }
+        }
+
+        /// Takes the ready deliveries, to run them.
+        mutating func takeReady() -> [Delivery] {
+            defer { ready = [] }
+            return ready
+        }
 
         mutating func removeFirst() {
+            switch items[head].scope {
+            case .everywhere: queuedEverywhere -= 1
+            case .location(let name):
+                let count = queuedAt[name, default: 1] - 1
+                queuedAt[name] = count == 0 ? nil : count
+            }
             head += 1
             if head == items.count {
                 items.removeAll(keepingCapacity: true)

@@ -63,8 +63,10 @@ final class PresenceFlush {
         case .list where isOverListLimit:
             return countsChanged || record.presenceListed ? totals : nil
         case .list:
+            // Everyone up to date at the start shares one change, however long; a client
+            // that joined in the interval gets its own, unless it is long.
             guard record.presenceListed, record.presenceInterval == interval,
-                changes.count - record.presenceMark <= Self.longestChangeReplay
+                record.presenceMark == 0 || changes.count - record.presenceMark <= Self.longestChangeReplay
             else { return fullState }
             let change = changeFrom[record.presenceMark] ?? makeChange(from: record.presenceMark)
             changeFrom[record.presenceMark] = change

@@ -30,20 +30,32 @@ extension ElementHTMLEvent {
 }
 
 /// Adds `html` as the last children of `#id`. A top-level element in the HTML whose id
-/// is already in the page replaces that element instead of being added twice.
-public struct Append: ElementHTMLEvent, Hashable {
+/// is already in the page replaces that element instead of being added twice. With a
+/// ``limit``, `#id` keeps at most that many element children, the first ones dropped.
+public struct Append: ChildLimitedEvent, Hashable {
     public static let verb = "append"
     public var id: ElementID
     public var html: String
-    public init(id: ElementID, html: String) { (self.id, self.html) = (id, html) }
+    public var limit: Int?
+    public init(id: ElementID, html: String) { (self.id, self.html, self.limit) = (id, html, nil) }
+    public init(id: ElementID, html: String, limit: Int?) {
+        precondition(limit.map(Self.limits.contains) ?? true, "an append's limit must be in \(Self.limits)")
+        (self.id, self.html, self.limit) = (id, html, limit)
+    }
 }
 
 /// Adds `html` as the first children of `#id`, replacing elements by id as ``Append`` does.
-public struct Prepend: ElementHTMLEvent, Hashable {
+/// With a ``limit``, `#id` keeps at most that many element children, the last ones dropped.
+public struct Prepend: ChildLimitedEvent, Hashable {
     public static let verb = "prepend"
     public var id: ElementID
     public var html: String
-    public init(id: ElementID, html: String) { (self.id, self.html) = (id, html) }
+    public var limit: Int?
+    public init(id: ElementID, html: String) { (self.id, self.html, self.limit) = (id, html, nil) }
+    public init(id: ElementID, html: String, limit: Int?) {
+        precondition(limit.map(Self.limits.contains) ?? true, "a prepend's limit must be in \(Self.limits)")
+        (self.id, self.html, self.limit) = (id, html, limit)
+    }
 }
 
 /// Replaces the children of `#id` with `html`.

@@ -21,8 +21,9 @@ public final class EventRegistry: Sendable {
     private let entries: Mutex<[String: Entry]>
 
     /// A registry holding the built-in verbs: `append` and `prepend` allowed from input;
-    /// `update`, `replace`, `remove`, `before`, `after`, `text` and `attribute` for
-    /// publishers and server-side senders unless the application allows them.
+    /// `update`, `replace`, `remove`, `before`, `after`, `text`, `attribute`, `morph`,
+    /// `addClass`, `removeClass` and `toggleClass` for publishers and server-side senders
+    /// unless the application allows them; `refresh` for them only, always.
     public convenience init() {
         self.init(entries: Self.builtins)
     }
@@ -48,6 +49,11 @@ public final class EventRegistry: Sendable {
             Remove.verb: entry(.denied) { fields throws(EventError) in try Remove.make(from: fields) },
             Text.verb: entry(.denied) { fields throws(EventError) in try Text.make(from: fields) },
             Attribute.verb: entry(.denied) { fields throws(EventError) in try Attribute.make(from: fields) },
+            Morph.verb: entry(.denied) { fields throws(EventError) in try Morph.make(from: fields) },
+            AddClass.verb: entry(.denied) { fields throws(EventError) in try AddClass.make(from: fields) },
+            RemoveClass.verb: entry(.denied) { fields throws(EventError) in try RemoveClass.make(from: fields) },
+            ToggleClass.verb: entry(.denied) { fields throws(EventError) in try ToggleClass.make(from: fields) },
+            Refresh.verb: entry(.denied) { fields throws(EventError) in try Refresh.make(from: fields) },
         ]
     }()
 
@@ -89,7 +95,9 @@ public final class EventRegistry: Sendable {
     /// input, and its HTML is escaped unless the verb is registered as trusted. An
     /// ``Attribute`` made by an untrusted verb's factory (the built-in one or the
     /// application's) must also pass ``Attribute/checkFromInput(allowing:)`` with the
-    /// attribute names the verb's permission allows.
+    /// attribute names the verb's permission allows; an ``Append`` or ``Prepend`` it
+    /// makes may not carry a `limit`, which would remove what other visitors sent. A
+    /// ``Refresh`` is never made from input, whatever the application allows.
     /// - Throws: ``EventError`` naming the verb, the field or the attribute.
     public func event(fromInput fields: EventFields) throws(EventError) -> any Event {
         // Registered verbs are ASCII; refusing anything else first keeps the lookup byte
@@ -97,10 +105,15 @@ public final class EventRegistry: Sendable {
         guard Self.isValidVerb(fields.verb), let entry = entries.withLock({ $0[fields.verb] }) else {
             throw .unknownVerb(fields.verb)
         }
+        guard fields.verb != Refresh.verb else { throw .verbNotAllowedFromInput(fields.verb) }
         try entry.input.check(fields)
         let event = try entry.factory(fields.trusted(entry.isTrusted))
+        if event is Refresh { throw .verbNotAllowedFromInput(fields.verb) }
         if !entry.isTrusted, let attribute = event as? Attribute {
             try attribute.checkFromInput(allowing: entry.input.attributeNames)
+        }
+        if !entry.isTrusted, let limited = event as? any ChildLimitedEvent, limited.limit != nil {
+            throw .invalidField("limit", reason: "cannot be set from page input; the application's input handler may set it")
         }
         return event
     }

@@ -3,6 +3,10 @@
 /// with the next server as backup (which answers `410` for a dead server's clients, whose
 /// pages then reload); registration and publish go to any server.
 ///
+/// The backends' routes (publish, disconnect, presence, metrics) answer only from the
+/// machine nginx runs on unless the operator adds their network: the public reaches the
+/// browser routes alone (docs/SECURITY.md).
+///
 /// A home server is never marked unavailable (`max_fails=0`): each request tries it first
 /// and falls back to the backup only when that request cannot reach it. With nginx's
 /// default (one failure marks a server down for 10 s), a single failed request evicted
@@ -82,6 +86,18 @@ public struct NginxConfiguration: Sendable {
 
             server {
                 listen \(listen);
+
+                # The backends' routes answer only from this machine: add an `allow` line for
+                # your backends' network, never the public. Browsers need none of them.
+                location ~ ^\(prefix)/(publish|disconnect|presence|metrics)$ {
+                    allow 127.0.0.1;
+                    allow ::1;
+                    deny all;
+                    proxy_pass http://livepage_any;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header Host $http_host;
+                }
 
                 location \(prefix)/ {
                     proxy_pass http://$livepage_upstream;

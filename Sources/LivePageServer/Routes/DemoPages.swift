@@ -86,16 +86,21 @@ struct DemoPages: Sendable {
         ]))
     }
 
+    /// The most messages a demo chat page keeps: older ones are dropped as new ones come.
+    static let chatLimit = 100
+
     /// The demo's input handler, installed when the server serves the demo: chat input
     /// at `/` (an `append`, its HTML already escaped) reaches every page there as
-    /// `<p><b>NAME</b>: TEXT</p>`, with the sender's name escaped too. It shows what an
-    /// input handler can do: rewrite input on its way. Other input takes the default route.
+    /// `<p><b>NAME</b>: TEXT</p>`, with the sender's name escaped too, and with a `limit`
+    /// of ``chatLimit`` so that a page open all day keeps only the last messages. It shows
+    /// what an input handler can do: rewrite input on its way. Other input takes the
+    /// default route.
     static let inputHandler: InputHandler = { input in
         guard input.sender.location == DemoPage.chat.location, let append = input.event as? Append else {
             return try await ClientManager.defaultInputHandler(input)
         }
         let name = HTML.escape(input.sender.principal ?? "anonymous")
-        let message = Append(id: append.id, html: "<p><b>\(name)</b>: \(append.html)</p>")
+        let message = Append(id: append.id, html: "<p><b>\(name)</b>: \(append.html)</p>", limit: chatLimit)
         return try await input.send(message, to: .location(input.sender.location))
     }
 

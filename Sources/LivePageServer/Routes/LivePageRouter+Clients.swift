@@ -22,6 +22,8 @@ extension LivePageRouter {
             presence = mode
         default: throw .badRequest("The field 'presence' must be \"none\", \"list\" or \"count\".")
         }
+        // Only the admin page's own route registers there (`LivePageRouter+Admin.swift`).
+        guard !location.utf8.elementsEqual(admin.location.utf8) else { throw Self.reservedLocation }
         let (principal, meta) = try registrant(of: request, body: body, at: location)
         let registration: Registration
         do {

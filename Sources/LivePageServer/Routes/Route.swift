@@ -14,6 +14,8 @@ enum Route: Equatable {
     case script
     case health
     case metrics
+    /// The admin page: its sign-in form, or the live figures (`LivePageRouter+Admin.swift`).
+    case admin
     case demo(DemoPage)
     /// A path outside the prefix: the application's own page, if it serves any.
     case page
@@ -75,7 +77,7 @@ enum Route: Equatable {
     /// The routes with no parameter, by the path below the prefix.
     private static let fixed: [([UInt8], Route)] = [
         ("/clients", .register), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
-        ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics),
+        ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics), ("/admin", .admin),
     ].map { (Array($0.utf8), $1) }
 
     private static let clientsPath = Array("/clients/".utf8)
@@ -86,14 +88,20 @@ enum Route: Equatable {
         (Array("close".utf8), Route.close), (Array("online".utf8), Route.online),
     ]
 
-    /// The methods the route takes (`HEAD` goes with `GET`); others are `405`.
+    /// The methods the route takes (`HEAD` goes with `GET`); others are `405`. Checked on
+    /// every request, so each list is built once.
     var methods: [HTTPMethod] {
         switch self {
-        case .register, .input, .close, .publish, .disconnect: [.post]
-        case .output, .online, .presence, .script, .health, .metrics, .demo: [.get, .head]
+        case .register, .input, .close, .publish, .disconnect: Self.postOnly
+        case .output, .online, .presence, .script, .health, .metrics, .demo: Self.getOrHead
+        case .admin: Self.getOrPost
         case .page, .notFound: []
         }
     }
+
+    private static let postOnly: [HTTPMethod] = [.post]
+    private static let getOrHead: [HTTPMethod] = [.get, .head]
+    private static let getOrPost: [HTTPMethod] = [.get, .post]
 
     /// Whether a browser page posts to the route, so that it answers CORS preflight
     /// requests.

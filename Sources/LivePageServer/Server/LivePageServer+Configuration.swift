@@ -22,6 +22,11 @@ extension LivePageServer {
         /// The keys backends publish with (`Authorization: Bearer <key>`). None disables
         /// publishing; two let a key be rotated. Each at least 16 bytes.
         public var publishKeys: [String] = []
+        /// The keys that open the admin page (`/livepage/admin`) besides the publish keys,
+        /// for operators who should see the figures without the power to publish. None:
+        /// only the publish keys open it; with neither, it is disabled (`404`). Each at
+        /// least 16 bytes; two let a key be rotated.
+        public var adminKeys: [String] = []
         /// The HS256 secret of token mode, at least 32 bytes. `nil` is open mode:
         /// principals are taken as given, without authentication.
         public var tokenSecret: String?
@@ -86,6 +91,10 @@ extension LivePageServer {
             guard publishKeys.count <= 2 else { throw .invalid("publish-key", "may be given at most twice (for rotation)") }
             for key in publishKeys where key.utf8.count < 16 {
                 throw .invalid("publish-key", "must be at least 16 bytes long")
+            }
+            guard adminKeys.count <= 2 else { throw .invalid("admin-key", "may be given at most twice (for rotation)") }
+            for key in adminKeys where key.utf8.count < 16 {
+                throw .invalid("admin-key", "must be at least 16 bytes long")
             }
             if let tokenSecret, tokenSecret.utf8.count < JSONWebToken.minimumSecretByteCount {
                 throw .invalid("token-secret", "must be at least \(JSONWebToken.minimumSecretByteCount) bytes long")

@@ -76,6 +76,7 @@ public final class LivePageServer: Sendable {
         )
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
         try router.connectBackends(on: http)
+        if let redis = bus as? RedisEventBus { router.admin.listServers { [weak redis] in redis?.knownServers ?? [] } }
         self.router = router
         self.http = http
         self.bus = bus

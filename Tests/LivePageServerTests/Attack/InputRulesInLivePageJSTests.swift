@@ -18,6 +18,15 @@ struct InputRulesInLivePageJSTests {
         })
     }
 
+    /// Class names and `limit` are checked at both ends too, by the same pattern and bounds.
+    @Test func livePageJSChecksClassNamesAndLimitsAsTheServerDoes() throws {
+        let source = try String(contentsOfFile: ReadmeExampleTests.packageRoot + "/Resources/livepage.js", encoding: .utf8)
+        #expect(source.contains("const CLASS_NAME = /^[A-Za-z_-][A-Za-z0-9_-]{0,\(ClassNames.maximumLength - 1)}$/;"))
+        #expect(source.contains("const CLASS_NAMES_MAX = \(ClassNames.maximumCount);"))
+        #expect(source.contains("const CHILD_LIMIT_MAX = \(Append.limits.upperBound);"))
+        #expect(Append.limits == Prepend.limits && Append.limits.lowerBound == 1)
+    }
+
     @Test func livePageJSGuardsTheSameAttributesAsTheServer() throws {
         #expect(try Self.set(named: "GUARDED_ATTRIBUTES") == Attribute.guardedFromInput)
         #expect(try Self.set(named: "FORBIDDEN_ATTRIBUTES") == Attribute.forbiddenFromInput)
