@@ -56,7 +56,7 @@ class App:
         self.live = LivePageServer(
             "--no-demo", "--allowed-origin", self.origin, "--webhook-secret", WEBHOOK_SECRET,
             "--input-webhook", self.origin + "/hooks/input", "--presence-webhook", self.origin + "/hooks/presence",
-            "--refresh", "2", "--grace", "1")
+            "--webhook-timeout", "60", "--refresh", "2", "--grace", "1")
         self.live.start(port=live_port)
 
     def url(self, path):

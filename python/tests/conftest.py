@@ -217,4 +217,7 @@ def backends():
 
 
 def webhook_arguments(backend_url, *extra):
-    return ("--input-webhook", backend_url, "--webhook-secret", WEBHOOK_SECRET, *extra)
+    """The flags of a server whose input goes to `backend_url`. The timeout is generous
+    (a busy machine running every suite at once may take seconds), unless `extra` sets
+    its own."""
+    return ("--input-webhook", backend_url, "--webhook-secret", WEBHOOK_SECRET, "--webhook-timeout", "60", *extra)

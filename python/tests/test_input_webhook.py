@@ -94,8 +94,9 @@ def test_a_slow_backend_gives_the_page_504_and_nothing_is_delivered_later(server
     assert status == 504 and "in time" in answer["error"]
     release.set()
     wait_until(lambda: "--webhook-timeout" in server.log(), lambda: "no log line for the timeout:\n" + server.log())
-    # The backend's late answer, written to a connection closed at the deadline, is lost.
-    wait_until(lambda: backend.answered == 1, "the backend never answered")
+    # The backend's late answer (if the call reached it in time to be answered at all),
+    # written to a connection closed at the deadline, is lost.
+    wait_until(lambda: backend.answered == len(backend.calls), "the backend never answered")
     assert server.metric("livepage_events_queued_total") == 0
 
 

@@ -9,7 +9,7 @@ from livepage import LivePage, silent
 
 
 def presence_arguments(url):
-    return ("--presence-webhook", url, "--webhook-secret", WEBHOOK_SECRET)
+    return ("--presence-webhook", url, "--webhook-secret", WEBHOOK_SECRET, "--webhook-timeout", "60")
 
 
 def changes_of(backend):
