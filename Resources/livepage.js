@@ -46,7 +46,7 @@
 // (`--allowed-origin`); the page stops.
 //
 // Who is online, for elements with a `data-livepage-online` attribute:
-//   <ul data-livepage-online></ul>                   one <li data-principal="NAME"> per principal
+//   <ul data-livepage-online></ul>                   one <li data-principal="ID"> per principal (its display name as text)
 //   <div data-livepage-online="list"></div>           the same with <span> children
 //   <span data-livepage-online="count"></span>        the number of distinct principals
 //   <span data-livepage-online="anonymous"></span>    the number of anonymous clients
@@ -105,6 +105,8 @@
   /** The principals of the last presence list, and whether it is counts only. */
   let online = new Set();
   let onlineCountsOnly = false;
+  /** Display names by principal, from presence events' `names`. */
+  let displayNames = new Map();
   /** The guarded attribute names input may set on this page (`inputAttributes`), lowercase. */
   let inputAttributeNames = new Set();
 
@@ -1357,12 +1359,21 @@
 
   /** Keeps the page's `data-livepage-online` elements up to date. */
   function applyPresence(event) {
+    const names = event.names && typeof event.names === "object" ? event.names : {};
     if (Array.isArray(event.principals)) {
       online = new Set(event.principals);
+      displayNames = new Map();
+      for (const name of online) if (typeof names[name] === "string") displayNames.set(name, names[name]);
       onlineCountsOnly = false;
     } else if (Array.isArray(event.joined) || Array.isArray(event.left)) {
-      for (const name of event.left || []) online.delete(name);
-      for (const name of event.joined || []) online.add(name);
+      for (const name of event.left || []) {
+        online.delete(name);
+        displayNames.delete(name);
+      }
+      for (const name of event.joined || []) {
+        online.add(name);
+        if (typeof names[name] === "string") displayNames.set(name, names[name]);
+      }
       onlineCountsOnly = false;
     } else {
       online = new Set();
@@ -1370,23 +1381,24 @@
     }
     const count = Number(event.count) || 0;
     const anonymous = Number(event.anonymous) || 0;
-    const names = Array.from(online).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = Array.from(online).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const element of document.querySelectorAll("[data-livepage-online]")) {
       const kind = element.getAttribute("data-livepage-online") || "list";
       if (kind === "count") element.textContent = String(count);
       else if (kind === "anonymous") element.textContent = String(anonymous);
       else if (kind === "total") element.textContent = String(count + anonymous);
-      else if (kind === "list") renderList(element, names);
+      else if (kind === "list") renderList(element, sorted);
     }
   }
 
-  /** One child per principal: <li> in a list element, <span> elsewhere. */
-  function renderList(element, names) {
+  /** One child per principal: <li> in a list element, <span> elsewhere, showing its
+   *  display name when presence gave one (as text), its id in `data-principal`. */
+  function renderList(element, principals) {
     const tag = element.tagName === "UL" || element.tagName === "OL" ? "li" : "span";
-    element.replaceChildren(...names.map((name) => {
+    element.replaceChildren(...principals.map((principal) => {
       const item = document.createElement(tag);
-      item.setAttribute("data-principal", name);
-      item.textContent = name;
+      item.setAttribute("data-principal", principal);
+      item.textContent = displayNames.get(principal) || principal;
       return item;
     }));
     element.toggleAttribute("data-livepage-counts-only", onlineCountsOnly);

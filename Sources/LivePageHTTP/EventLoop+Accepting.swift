@@ -85,6 +85,7 @@ extension EventLoop {
     /// How long `epoll_wait` may sleep: until the earliest timer or accept retry, in ms.
     func waitTimeout() -> Int32 {
         var deadline = timers.first?.deadline
+        if let next = channelTimers.first { deadline = min(deadline ?? next, next) }
         if let acceptPausedUntil { deadline = min(deadline ?? acceptPausedUntil, acceptPausedUntil) }
         guard let deadline else { return -1 }
         let current = MonotonicTime.now()
@@ -92,8 +93,9 @@ extension EventLoop {
         return Int32(min((deadline.nanoseconds - current.nanoseconds + 999_999) / 1_000_000, 60_000))
     }
 
-    /// Fires due connection timeouts and resumes accepting after a pause.
+    /// Fires due connection timeouts and clients' timers, and resumes accepting after a pause.
     func runTimers() {
+        runChannelTimers()
         if let until = acceptPausedUntil, until <= now {
             acceptPausedUntil = nil
             if !isShuttingDown {

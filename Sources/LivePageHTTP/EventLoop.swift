@@ -21,6 +21,8 @@ final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop from other threads.
     enum Message {
         case respond(HTTPResponder, HTTPResponse)
+        /// Work of a client running on this loop (``HTTPClient``).
+        case run(@Sendable () -> Void)
         case beginShutdown
         case stop
     }
@@ -52,6 +54,14 @@ final class EventLoop: @unchecked Sendable {
     // Loop thread only.
     var connections: [Connection?] = []
     var timers = DeadlineHeap()
+    /// Sockets of clients running on this loop (``HTTPClient``), by descriptor.
+    var channels: [Int32: any LoopChannel] = [:]
+    /// Timers of clients running on this loop.
+    var channelTimers = LoopTimers()
+    /// Clients to tell when the loop stops.
+    var stopObservers: [any LoopStopObserver] = []
+    /// The loop stopped: clients fail new work at once.
+    var hasStopped = false
     private var resumeQueue: [Connection] = []
     /// Connections with output to write with the next group.
     private var writeQueue: [Connection] = []
@@ -121,16 +131,19 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Hands `message` to the loop, waking it if it sleeps. Dropped once the loop stopped.
-    func enqueue(_ message: Message) {
-        let wake = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopped else { return false }
+    /// - Returns: Whether the loop took it (`false` once it stopped).
+    @discardableResult
+    func enqueue(_ message: Message) -> Bool {
+        let (taken, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.stopped else { return (false, false) }
             inbox.messages.append(message)
-            guard inbox.sleeping else { return false }
+            guard inbox.sleeping else { return (true, false) }
             inbox.sleeping = false
-            return true
+            return (true, true)
         }
         // The eventfd is closed only in deinit, and `self` is alive here.
         if wake { System.signal(eventFD: wakeFD) }
+        return taken
     }
 
     /// Writes `response` for `responder`: at once on this thread, through the inbox otherwise.
@@ -184,10 +197,14 @@ final class EventLoop: @unchecked Sendable {
         for case let connection? in connections {
             close(connection)
         }
-        inbox.withLock { inbox in
+        let messages = inbox.withLock { inbox in
             inbox.stopped = true
-            inbox.messages = []
+            defer { inbox.messages = [] }
+            return inbox.messages
         }
+        // Clients fail what they hold, then the work handed to them too late.
+        stopChannels()
+        for case .run(let body) in messages { body() }
         publishMetrics()
         stopped.arrive(index)
     }
@@ -200,7 +217,9 @@ final class EventLoop: @unchecked Sendable {
             acceptConnections()
         } else {
             let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
-            guard let connection = connection(fd: fd, generation: UInt32(truncatingIfNeeded: token >> 32)) else {
+            let generation = UInt32(truncatingIfNeeded: token >> 32)
+            guard let connection = connection(fd: fd, generation: generation) else {
+                channel(fd: fd, generation: generation)?.handle(events: event.events)
                 return
             }
             connection.handle(events: event.events)
@@ -225,6 +244,8 @@ final class EventLoop: @unchecked Sendable {
             switch message {
             case .respond(let responder, let response):
                 deliverOnLoop(response, for: responder)
+            case .run(let body):
+                body()
             case .beginShutdown:
                 beginShutdown()
             case .stop:

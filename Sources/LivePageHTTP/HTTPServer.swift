@@ -39,7 +39,8 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let handler: any HTTPHandler
     private let state = Mutex<State>(.idle)
-    private let loops = Mutex<[EventLoop]>([])
+    /// The running loops; clients (``HTTPClient``) run on them too.
+    let loops = Mutex<[EventLoop]>([])
     private let boundPort = Atomic<Int>(0)
 
     /// Creates a server that calls `handler` on its event-loop threads. Nothing listens until
@@ -145,6 +146,12 @@ public final class HTTPServer: Sendable {
         await running.stopped.wait()
         System.close(running.listener)
         state.withLock { $0 = .stopped }
+    }
+
+    /// The loop clients run on: the last one, while the server runs; `nil` otherwise.
+    func loopForClients() -> EventLoop? {
+        guard state.withLock({ if case .running = $0 { true } else { false } }) else { return nil }
+        return loops.withLock { $0.last }
     }
 
     /// Creates, binds and listens on the configured address.

@@ -58,6 +58,7 @@ enum CommandLineOptions {
                 default: "none (http:// and the request's Host)"
             ) { $0.publicOrigin = $1 },
         ]),
+        ("Backends in other languages", CommandLineOptions.backendOptions),
         ("Long-polling and presence", [
             .seconds("refresh", "long-poll interval", default: defaults.manager.refresh, minimum: 1) { $0.manager.refresh = $1 },
             .seconds("grace", "how long past refresh a silent client stays online", default: defaults.manager.grace) {
@@ -275,6 +276,7 @@ enum CommandLineOptions {
         case "publish-key": configuration.publishKeys = []
         case "admin-key": configuration.adminKeys = []
         case "allowed-origin": configuration.allowedOrigins = []
+        case "input-verb": configuration.backends.inputVerbs = []
         default: break
         }
     }

@@ -70,6 +70,12 @@ if configuration.tokenSecret == nil {
 if let redis = configuration.redis, let tag = configuration.nodeTag {
     configuration.log("node \(tag) of several, sharing the Redis at \(redis.address)")
 }
+if let webhook = configuration.backends.inputWebhook {
+    configuration.log("input goes to the backend: every page input is POSTed to \(webhook), signed with the --webhook-secret")
+}
+if let webhook = configuration.backends.presenceWebhook {
+    configuration.log("joins and leaves are POSTed to \(webhook), signed with the --webhook-secret, at most once a second")
+}
 if configuration.publishKeys.isEmpty {
     configuration.log("publishing is disabled; set --publish-key to let backends publish")
 }

@@ -61,6 +61,10 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
         "Python modules selenium and pytest", installation: "python3 -m pip install selenium pytest",
         .pythonModules(["selenium", "pytest"]))
 
+    /// pytest in `python3`, for the Python package's tests (`python/tests`).
+    public static let pytest = ExternalTool(
+        "Python module pytest", installation: "python3 -m pip install pytest", .pythonModules(["pytest"]))
+
     private init(_ description: String, installation: String, _ check: Check) {
         self.description = description
         self.installation = installation

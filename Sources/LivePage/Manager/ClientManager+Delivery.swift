@@ -251,7 +251,10 @@ extension ClientManager {
         answerParked(record, with: .gone(reason), in: &state, now: now, answers: &answers)
         let location = record.location
         let changed = location.remove(record)
-        if changed { localPresenceChanged(at: location.name, in: &state, now: now) }
+        if changed {
+            localPresenceChanged(at: location.name, in: &state, now: now)
+            principalChanged(record, joined: false, answers: &answers)
+        }
         if location.isEmpty {
             location.flushTimer?.cancel()
             state.locations[ExactName(location.name)] = nil

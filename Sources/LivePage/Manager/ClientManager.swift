@@ -24,6 +24,7 @@ public final class ClientManager: Sendable {
     let state: Mutex<State>
     let inputHandlerStorage: Mutex<InputHandler>
     let localPresenceObserver = Mutex<LocalPresenceObserver?>(nil)
+    let presenceChangeObserver = Mutex<PresenceChangeObserver?>(nil)
 
     /// A manager.
     ///
@@ -61,13 +62,16 @@ public final class ClientManager: Sendable {
     ///     bytes without control characters. The caller has authenticated it.
     ///   - presence: What the client hears of who is online. With `list` or `count`, its
     ///     first event (seq 1) is the full presence state.
+    ///   - meta: What a backend says of the client (``ClientInfo/meta``); its `name` is
+    ///     shown by presence instead of the principal's id.
     /// - Returns: The client's id and what its page needs to start polling.
     /// - Throws: ``ManagerError`` for an invalid location or principal, or a limit:
     ///   clients per server, per principal, or distinct locations.
     public func register(
         at location: String,
         principal: String?,
-        presence: PresenceMode = .none
+        presence: PresenceMode = .none,
+        meta: JSONObject? = nil
     ) throws(ManagerError) -> Registration {
         try Self.validate(location: location)
         if let principal { try Self.validate(principal: principal) }
@@ -96,7 +100,7 @@ public final class ClientManager: Sendable {
             }
             var id = ClientID(nodeTag: configuration.nodeTag)
             while state.clients[id] != nil { id = ClientID(nodeTag: configuration.nodeTag) }
-            let info = ClientInfo(id: id, location: location, principal: principal, presence: presence)
+            let info = ClientInfo(id: id, location: location, principal: principal, presence: presence, meta: meta)
             let record = ClientRecord(info: info, location: locationState, expiresAt: now + configuration.firstPollTimeout)
             state.clients[id] = record
             state.addToEveryone(record)
@@ -106,6 +110,7 @@ public final class ClientManager: Sendable {
                 state.anonymousClients += 1
             }
             let changed = locationState.add(record)
+            if changed { principalChanged(record, joined: true, answers: &answers) }
             if presence != .none {
                 sendPresenceState(to: record, in: &state, answers: &answers)
             }

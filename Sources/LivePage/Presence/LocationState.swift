@@ -13,6 +13,8 @@ final class LocationState {
     private struct Membership {
         var localTabs = 0
         var isRemote = false
+        /// The display name its latest client with one gave.
+        var name: String?
         var isOnline: Bool { localTabs > 0 || isRemote }
     }
 
@@ -97,6 +99,10 @@ final class LocationState {
         var membership = members[principal] ?? Membership()
         let wasOnline = membership.isOnline
         membership.localTabs += 1
+        if let name = client.info.displayName, membership.name != name {
+            membership.name = name
+            cachedState = nil
+        }
         members[principal] = membership
         if !wasOnline { joined(principal) }
         return membership.localTabs == 1
@@ -200,6 +206,11 @@ final class LocationState {
         return low
     }
 
+    /// The display name of `principal`, if it is online here with one.
+    func displayName(of principal: ExactName) -> String? {
+        members[principal]?.name
+    }
+
     /// The principals online here, sorted by bytes, or `nil` above the list limit.
     /// Costs at most a sort of `listLimit` names, after the location fell back under it.
     var principals: [String]? {
@@ -215,7 +226,13 @@ final class LocationState {
             return EncodedEvent(Presence(location: name, content: .state(principals: nil, count: count, anonymous: anonymous)))
         }
         if let cachedState { return cachedState }
-        let event = EncodedEvent(Presence(location: name, content: .state(principals: principals, count: count, anonymous: anonymous)))
+        let listed = principals
+        var names: [String: String] = [:]
+        for principal in sortedPrincipals ?? [] {
+            if let name = members[principal]?.name { names[principal.string] = name }
+        }
+        let event = EncodedEvent(
+            Presence(location: name, content: .state(principals: listed, count: count, anonymous: anonymous), names: names))
         cachedState = event
         return event
     }

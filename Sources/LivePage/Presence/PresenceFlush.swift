@@ -27,6 +27,8 @@ final class PresenceFlush {
     private var changeFrom: [Int: EncodedEvent?] = [:]
     /// The change with empty lists, for list clients that only missed new totals.
     private var onlyCountsChanged: EncodedEvent?
+    /// The display names of principals that joined in the interval, as of its end.
+    private let names: [ExactName: String]
 
     init(location: LocationState, interval: UInt64, changes: [(name: ExactName, joined: Bool)]) {
         self.location = location.name
@@ -37,6 +39,11 @@ final class PresenceFlush {
         self.isOverListLimit = location.isOverListLimit
         self.fullState = location.stateEvent(listed: true)
         self.totals = location.stateEvent(listed: false)
+        var names: [ExactName: String] = [:]
+        for (name, joined) in changes where joined {
+            if let display = location.displayName(of: name) { names[name] = display }
+        }
+        self.names = names
     }
 
     /// What `record` is sent, if anything, and notes that it now knows the new state.
@@ -95,6 +102,10 @@ final class PresenceFlush {
             count: count,
             anonymous: anonymous
         )
-        return EncodedEvent(Presence(location: location, content: content))
+        var joinedNames: [String: String] = [:]
+        for principal in joined {
+            if let name = names[principal] { joinedNames[principal.string] = name }
+        }
+        return EncodedEvent(Presence(location: location, content: content, names: joinedNames))
     }
 }

@@ -23,17 +23,20 @@ public struct Presence: Event, Hashable {
     public var location: String
     /// The state or the change.
     public var content: Content
+    /// Display names, by principal, of listed principals (a state) or of those that
+    /// joined (a change) that have one; sent as `names` when not empty.
+    public var names: [String: String] = [:]
 
     /// A presence event for `location`.
-    public init(location: String, content: Content) {
-        (self.location, self.content) = (location, content)
+    public init(location: String, content: Content, names: [String: String] = [:]) {
+        (self.location, self.content, self.names) = (location, content, names)
     }
 
     /// `"presence"`.
     public var verb: String { Self.verb }
 
     /// `location`, then `principals`, `count`, `anonymous` for a state, or `joined`,
-    /// `left`, `count`, `anonymous` for a change.
+    /// `left`, `count`, `anonymous` for a change; then `names` if any.
     public var fields: JSONObject {
         var fields: JSONObject = ["location": .string(location)]
         switch content {
@@ -46,6 +49,11 @@ public struct Presence: Event, Hashable {
             if let left { fields["left"] = .array(left.map { .string($0) }) }
             fields["count"] = .number(JSONNumber(count))
             fields["anonymous"] = .number(JSONNumber(anonymous))
+        }
+        if !names.isEmpty {
+            var object = JSONObject()
+            for key in names.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { object[key] = .string(names[key]!) }
+            fields["names"] = .object(object)
         }
         return fields
     }

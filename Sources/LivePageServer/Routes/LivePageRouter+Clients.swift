@@ -24,10 +24,10 @@ extension LivePageRouter {
         }
         // Only the admin page's own route registers there (`LivePageRouter+Admin.swift`).
         guard !location.utf8.elementsEqual(admin.location.utf8) else { throw Self.reservedLocation }
-        let principal = try principal(registering: body, at: location)
+        let (principal, meta) = try registrant(of: request, body: body, at: location)
         let registration: Registration
         do {
-            registration = try manager.register(at: location, principal: principal, presence: presence)
+            registration = try manager.register(at: location, principal: principal, presence: presence, meta: meta)
         } catch {
             throw RouteError(error)
         }
@@ -38,12 +38,13 @@ extension LivePageRouter {
             "refresh": .number(JSONNumber(registration.refresh)),
             "protocol": 1,
             "epoch": .string(epoch),
+            "after": 0,
         ])
     }
 
     /// The principal a registration is for: as given in open mode; from a verified
     /// token in token mode, where a `principal` field is refused.
-    private func principal(registering body: JSONObject, at location: String) throws(RouteError) -> String? {
+    func principal(registering body: JSONObject, at location: String) throws(RouteError) -> String? {
         guard let tokenSecret else {
             guard body["token"] == nil else {
                 throw .badRequest("This server runs in open mode and cannot verify tokens; send 'principal' instead.")
@@ -75,7 +76,12 @@ extension LivePageRouter {
     }
 
     /// The subject of `token` once verified with `secret` for `location`.
-    private func principal(fromToken token: String, secret tokenSecret: [UInt8], at location: String) throws(RouteError) -> String {
+    func principal(fromToken token: String, secret tokenSecret: [UInt8], at location: String) throws(RouteError) -> String {
+        try claims(ofToken: token, secret: tokenSecret, at: location).subject
+    }
+
+    /// The claims of `token` once verified with `secret` for `location`.
+    func claims(ofToken token: String, secret tokenSecret: [UInt8], at location: String) throws(RouteError) -> TokenClaims {
         let claims: TokenClaims
         do {
             claims = try JSONWebToken.verify(token, secret: tokenSecret, now: time(nil))
@@ -86,7 +92,7 @@ extension LivePageRouter {
         if let tokenLocation = claims.location, !tokenLocation.utf8.elementsEqual(location.utf8) {
             throw RouteError(.forbidden, "The token is for another location.")
         }
-        return claims.subject
+        return claims
     }
 
     /// `GET /clients/{id}/output?after={seq}`: the long-poll. Answers at once or parks

@@ -31,6 +31,17 @@ extension LivePageRouter {
         metric("livepage_http_protocol_errors_total", "counter", "Requests refused for breaking HTTP or a limit.", [("", engine.parseErrors)])
         metric("livepage_http_timeouts_total", "counter", "Connections closed by a timeout.", [("", engine.timeouts)])
         metric("livepage_http_accept_pauses_total", "counter", "Accept pauses for lack of file descriptors.", [("", engine.acceptPauses)])
+        let webhooks = webhooks.withLock { $0 }
+        if let input = webhooks.input {
+            metric(
+                "livepage_input_webhook_calls_total", "counter", "Input webhook calls by outcome.",
+                input.outcomes.map { ("{outcome=\"\($0.0.rawValue)\"}", $0.1) })
+        }
+        if let presence = webhooks.presence {
+            metric("livepage_presence_webhook_sent_total", "counter", "Presence webhook calls the backend accepted.", [("", presence.sent.load(ordering: .relaxed))])
+            metric("livepage_presence_webhook_failed_total", "counter", "Presence webhook calls that failed, each try counted.", [("", presence.failed.load(ordering: .relaxed))])
+            metric("livepage_presence_webhook_dropped_total", "counter", "Presence changes given up after the last retry or beyond the pending limit.", [("", presence.dropped.load(ordering: .relaxed))])
+        }
         return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"], body: Array(text.utf8))
     }
 }

@@ -94,7 +94,7 @@ extension LivePageRouter {
 
     /// Checks `Authorization: Bearer <key>` against every configured key in constant
     /// time: `404` when publishing is disabled, `401` for a missing or wrong key.
-    private func authorizePublisher(_ request: HTTPRequest) throws(RouteError) {
+    func authorizePublisher(_ request: HTTPRequest) throws(RouteError) {
         guard !publishKeys.isEmpty else {
             throw RouteError(.notFound, "Publishing is disabled: the server has no publish key configured.")
         }

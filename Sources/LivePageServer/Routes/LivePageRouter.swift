@@ -26,6 +26,8 @@ final class LivePageRouter: HTTPHandler {
     let demo: DemoPages
     /// The application's own pages, outside the prefix, if it serves any.
     let pages = Mutex<(@Sendable (HTTPRequest) async throws -> HTTPResponse)?>(nil)
+    /// The webhooks to a backend, once the engine they run on exists.
+    let webhooks = Mutex(Webhooks())
     /// The engine's counters, once the engine exists.
     let engineMetrics = Mutex<(@Sendable () -> HTTPServerMetrics)?>(nil)
     let isShuttingDown = Atomic<Bool>(false)
@@ -88,7 +90,11 @@ final class LivePageRouter: HTTPHandler {
         case .poll:
             sharedPoll(request, cors: cors, responder: responder)
         case .input(let id):
-            respondInTask(responder, cors: cors) { try await self.input(request, id: id) }
+            if let webhook = webhooks.withLock({ $0.input }) {
+                inputThroughWebhook(webhook, request, id: id, cors: cors, responder: responder)
+            } else {
+                respondInTask(responder, cors: cors) { try await self.input(request, id: id) }
+            }
         case .publish:
             publish(request, responder: responder)
         case .disconnect:

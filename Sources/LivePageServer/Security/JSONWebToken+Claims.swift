@@ -23,7 +23,11 @@ extension JSONWebToken {
         // attacker's, and `exp` near `Int.max` must not overflow.
         guard now - leeway <= expiry else { throw .expired }
         if let notBefore, now + leeway < notBefore { throw .notYetValid }
-        return TokenClaims(subject: subject, expiry: expiry, location: location)
+        var claimsRead = TokenClaims(subject: subject, expiry: expiry, location: location)
+        // A display name only; a `name` of another type is left out rather than refused,
+        // since other services' tokens may use the claim for something else.
+        claimsRead.name = claims["name"]?.stringValue
+        return claimsRead
     }
 
     /// The integer Unix seconds of the claim `name`, or `nil` if it is absent.

@@ -15,6 +15,10 @@ public struct TokenClaims: Sendable, Hashable {
     /// valid at every location.
     public var location: String?
 
+    /// The user's display name (`name`), which presence shows instead of the principal,
+    /// or `nil`. Not part of what the token grants.
+    public var name: String?
+
     /// Claims for a token.
     ///
     /// - Parameters:

@@ -67,6 +67,8 @@ extension LivePageServer {
             get { manager.nodeTag }
             set { manager.nodeTag = newValue }
         }
+        /// Webhooks to a backend in another language, and the custom verbs input may carry.
+        public var backends = BackendConfiguration()
         /// Where log lines go (default standard error, each line prefixed `livepage: `).
         public var log: @Sendable (String) -> Void = Configuration.standardErrorLog
 
@@ -122,6 +124,7 @@ extension LivePageServer {
             for (name, value) in positive where value < 1 {
                 throw .invalid(name, "must be at least 1")
             }
+            try backends.validate()
         }
 
         /// Whether `text` is `scheme://host[:port]` with nothing after.

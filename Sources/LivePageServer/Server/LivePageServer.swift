@@ -110,6 +110,7 @@ public final class LivePageServer: Sendable {
             handler: router
         )
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
+        try router.connectBackends(on: http)
         if let redis { router.admin.listServers { [weak redis] in redis?.knownServers ?? [] } }
         self.router = router
         self.http = http

@@ -1,0 +1,28 @@
+import LivePageTestSupport
+import Testing
+
+/// The Python package's tests (`python/tests`, pytest) run as part of `swift test`,
+/// against the `livepage-server` built next to this test bundle: the package's helpers
+/// (tokens, signatures, replays) and every outcome of the input webhook, backend
+/// registration and the presence webhook, with a real server and a real backend
+/// (Python's http.server) that the server's webhooks call.
+///
+/// Needs `python3` with `pytest` (`.ci/run` installs it); skipped where it is missing
+/// (``ExternalTool``). pytest's output is printed when it ends, and is the failure message.
+@Suite struct PythonPackageTests {
+    @Test(.timeLimit(.minutes(10)), .requires(.python3, .pytest))
+    func pythonPackageTestsPass() async throws {
+        let server = try ServerProcess.siblingExecutable(named: "livepage-server")
+        let pytest = try ServerProcess(
+            executable: try ExternalTool.pytest.executable(),
+            arguments: ["-m", "pytest", "-q", "-p", "no:cacheprovider", "python/tests"],
+            environment: ["LIVEPAGE_SERVER": server, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
+            workingDirectory: ReadmeExampleTests.packageRoot
+        )
+        let status = try await pytest.waitForExit(timeout: .seconds(9 * 60))
+        _ = await pytest.waitForOutputToEnd()
+        let output = pytest.standardOutput + pytest.standardError
+        print(output)
+        #expect(status == .exited(0), "the Python package's tests failed (pytest \(status)):\n\(output)")
+    }
+}
