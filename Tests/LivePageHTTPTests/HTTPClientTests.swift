@@ -132,6 +132,18 @@ import Testing
         await backend.shutDown(gracePeriod: .seconds(1))
     }
 
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeoutAndAUsedOneIsKept() async throws {
+        let backend = try TestServer.start { _ in HTTPResponse(body: "ok") }
+        let host = try host()
+        let client = try client(on: host, port: backend.port) { $0.idleTimeout = .milliseconds(300) }
+        #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
+        #expect(await eventually { backend.metrics.connectionsOpen == 0 }, "the client kept an idle connection")
+        #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
+        #expect(backend.metrics.connectionsAccepted == 2)
+        await host.shutDown(gracePeriod: .seconds(1))
+        await backend.shutDown(gracePeriod: .seconds(1))
+    }
+
     @Test func requestsFailOnceTheLoopsStop() async throws {
         let host = try host()
         let client = try client(on: host, port: 9)
