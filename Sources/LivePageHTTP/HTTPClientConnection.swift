@@ -28,6 +28,10 @@ final class HTTPClientConnection: LoopChannel {
     private(set) var requestsServed = 0
     /// The socket may have output room (edge-triggered: set by events, cleared by a short write).
     private var writable = false
+    /// When it last finished a request (for the pool's idle timeout).
+    var lastUsed = MonotonicTime(nanoseconds: 0)
+    /// Whether the pool has an idle timer pending for it.
+    var isIdleTimerArmed = false
 
     private init(fd: Int32, generation: UInt32, pool: HTTPClientPool) {
         self.fd = fd

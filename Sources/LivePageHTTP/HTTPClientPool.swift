@@ -123,13 +123,31 @@ final class HTTPClientPool: LoopStopObserver, @unchecked Sendable {
     /// `connection` answered its request and may carry another.
     func becameIdle(_ connection: HTTPClientConnection) {
         idle.append(connection)
-        let uses = connection.requestsServed
-        loop.schedule(at: MonotonicTime.now() + configuration.idleTimeout.nanoseconds) { [weak self, weak connection] in
-            guard let self, let connection, connection.isIdle, connection.requestsServed == uses else { return }
-            connection.shutDown()
-            self.forget(connection)
-        }
+        connection.lastUsed = loop.now
+        armIdleTimer(for: connection)
         dispatch()
+    }
+
+    /// Closes `connection` once it has been idle for the idle timeout. One timer per
+    /// connection at a time, moved on when it was used meanwhile, so a busy pool does not
+    /// fill the loop's timer heap with one per answer.
+    private func armIdleTimer(for connection: HTTPClientConnection) {
+        guard !connection.isIdleTimerArmed else { return }
+        connection.isIdleTimerArmed = true
+        loop.schedule(at: connection.lastUsed + configuration.idleTimeout.nanoseconds) { [weak self, weak connection] in
+            guard let self, let connection else { return }
+            connection.isIdleTimerArmed = false
+            guard connection.isIdle else {
+                // Carrying a request now: armed again when it next goes idle, unless closed.
+                return
+            }
+            if self.loop.now.nanoseconds &- connection.lastUsed.nanoseconds >= self.configuration.idleTimeout.nanoseconds {
+                connection.shutDown()
+                self.forget(connection)
+            } else {
+                self.armIdleTimer(for: connection)
+            }
+        }
     }
 
     /// `connection` closed; `pending`, the request it carried, is sent again on another

@@ -36,14 +36,22 @@ import Testing
             #expect(response.status == 200)
             #expect(String(decoding: response.body, as: UTF8.self) == "got 5 bytes at /hook/\(index)")
         }
-        #expect(backend.metrics.connectionsAccepted == 1)
+        // One connection carries them all, unless a machine so busy that the backend's
+        // header timeout closed it forced another: fewer than the requests, either way.
+        #expect(backend.metrics.connectionsAccepted < 10)
         #expect(client.requestsOutstanding == 0)
         await host.shutDown(gracePeriod: .seconds(1))
         await backend.shutDown(gracePeriod: .seconds(1))
     }
 
     @Test func manyRequestsAtOnceShareTheConnectionLimit() async throws {
-        let backend = try TestServer.start { request in HTTPResponse(body: request.body) }
+        let concurrency = Mutex((now: 0, most: 0))
+        let backend = try TestServer.start { request in
+            concurrency.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            await Task.yield()
+            concurrency.withLock { $0.now -= 1 }
+            return HTTPResponse(body: request.body)
+        }
         let host = try host()
         let client = try client(on: host, port: backend.port) { $0.maximumConnections = 3 }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,7 +63,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(backend.metrics.connectionsAccepted <= 3)
+        #expect(concurrency.withLock { $0.most } <= 3, "more requests at once than connections")
         await host.shutDown(gracePeriod: .seconds(1))
         await backend.shutDown(gracePeriod: .seconds(1))
     }
@@ -118,6 +126,18 @@ import Testing
         let client = try client(on: host, port: backend.port)
         #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
         #expect(await eventually { backend.metrics.connectionsOpen == 0 })
+        #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
+        #expect(backend.metrics.connectionsAccepted >= 2)
+        await host.shutDown(gracePeriod: .seconds(1))
+        await backend.shutDown(gracePeriod: .seconds(1))
+    }
+
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeoutAndAUsedOneIsKept() async throws {
+        let backend = try TestServer.start { _ in HTTPResponse(body: "ok") }
+        let host = try host()
+        let client = try client(on: host, port: backend.port) { $0.idleTimeout = .milliseconds(300) }
+        #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
+        #expect(await eventually { backend.metrics.connectionsOpen == 0 }, "the client kept an idle connection")
         #expect(try await client.execute(HTTPClientRequest(path: "/", timeout: Self.generous)).status == 200)
         #expect(backend.metrics.connectionsAccepted == 2)
         await host.shutDown(gracePeriod: .seconds(1))

@@ -11,7 +11,8 @@ import hmac
 import json
 import threading
 import time
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from collections import deque
+from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
 #: Calls older (or newer) than this, in seconds, are refused: a recorded call cannot be
 #: replayed later.
@@ -89,20 +90,24 @@ class WebhookVerifier:
         self.secret = secret
         self.tolerance = tolerance
         self._seen: Dict[str, float] = {}
+        # Signatures in the order received, so forgetting old ones costs O(1) each.
+        self._order: Deque[Tuple[float, str]] = deque()
         self._lock = threading.Lock()
 
     def verify(self, body: bytes, signature: Optional[str], now: Optional[float] = None) -> Dict[str, Any]:
         call = verify_webhook(body, signature, self.secret, now=now, tolerance=self.tolerance)
         current = time.time() if now is None else now
         # The signature covers the timestamp and every byte: the same one twice is the
-        # same call received twice.
+        # same call received twice. Past 2 x tolerance its timestamp alone refuses it.
         key = (signature or "").replace(" ", "")
         with self._lock:
-            for old in [seen_key for seen_key, seen in self._seen.items() if current - seen > 2 * self.tolerance]:
-                del self._seen[old]
+            while self._order and current - self._order[0][0] > 2 * self.tolerance:
+                _, old = self._order.popleft()
+                self._seen.pop(old, None)
             if key in self._seen:
                 raise WebhookError(401, "This call was received already: refused as a replay.")
             self._seen[key] = current
+            self._order.append((current, key))
         return call
 
 

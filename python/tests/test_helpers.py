@@ -97,3 +97,15 @@ def test_an_audience_names_exactly_one_target():
     assert audience(everyone=True) == {"all": True}
     with pytest.raises(ValueError):
         audience(location="/a", principal="b")
+
+
+def test_the_verifier_forgets_calls_once_their_timestamp_alone_refuses_them():
+    verifier = WebhookVerifier(SECRET, tolerance=300)
+    first = b'{"input":"1"}'
+    verifier.verify(first, sign_webhook(first, SECRET, now=1000), now=1000)
+    for second in range(1, 50):
+        body = b'{"input":"%d"}' % (second + 1)
+        verifier.verify(body, sign_webhook(body, SECRET, now=1000 + second), now=1000 + second)
+    later = b'{"input":"late"}'
+    verifier.verify(later, sign_webhook(later, SECRET, now=1700), now=1700)
+    assert len(verifier._seen) == 1 and len(verifier._order) == 1

@@ -46,7 +46,7 @@ final class PresenceWebhook: Sendable {
     /// Changes given up: after the last retry, or beyond the pending limit.
     let dropped = Atomic<Int>(0)
 
-    init(url: WebhookURL, client: HTTPClient, configuration: LivePageServer.BackendConfiguration, clock: any LivePageClock, log: @escaping @Sendable (String) -> Void) {
+    init(url: WebhookURL, client: HTTPClient, configuration: LivePageServer.BackendConfiguration, log: @escaping @Sendable (String) -> Void) {
         self.url = url
         self.client = client
         self.secret = Array((configuration.webhookSecret ?? "").utf8)
