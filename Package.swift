@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LivePageEvents", targets: ["LivePageEvents"]),
         .library(name: "LivePage", targets: ["LivePage"]),
         .library(name: "LivePageServer", targets: ["LivePageServer"]),
+        .library(name: "LivePageTesting", targets: ["LivePageTesting"]),
         .executable(name: "livepage-server", targets: ["livepage-server"]),
     ],
     targets: [
@@ -35,6 +36,10 @@ let package = Package(
 
         // The LivePage routes on the engine, tokens, configuration, embedded assets.
         .target(name: "LivePageServer", dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"], plugins: ["EmbedResources"]),
+
+        // A server's routes in-process, on a manual clock, without sockets: for the tests
+        // of embedders and of LivePage itself.
+        .target(name: "LivePageTesting", dependencies: ["LivePageServer", "LivePageHTTP"]),
 
         // The `livepage-server` command.
         .executableTarget(name: "livepage-server", dependencies: ["LivePage", "LivePageRedis", "LivePageServer"]),
@@ -63,7 +68,7 @@ let package = Package(
         .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport", "CLinuxSystem"]),
         .testTarget(
             name: "LivePageServerTests",
-            dependencies: ["LivePageServer", "livepage-server", "LivePageTestSupport", "CLinuxSystem"]
+            dependencies: ["LivePageServer", "LivePageTesting", "livepage-server", "LivePageTestSupport", "CLinuxSystem"]
         ),
     ]
 )

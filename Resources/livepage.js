@@ -13,6 +13,12 @@
 // A page the server rendered gets `LivePage.start({client, after, ...})` written into
 // it and polls at once; any other page registers its own client.
 //
+// The tabs of one browser share one long-poll (`POST {prefix}/poll`), held by one tab
+// that leads (see "One poll for all the tabs of a browser"), so that ten tabs do not
+// take the six connections a browser opens per host. A page that goes into the
+// back/forward cache keeps its client and, restored, catches up before it shows itself
+// connected; one that lost its client reloads.
+//
 // Events: append, prepend, update, replace, remove, before, after, text, attribute,
 // morph, addClass, removeClass, toggleClass, refresh and presence are applied as
 // PROTOCOL.md says (HTML is parsed in a <template>, so scripts in it do not run); any
@@ -85,8 +91,9 @@
   let generation = 0;
   /** The poll in flight, to abort on stop or pagehide. */
   let pollAbort = null;
-  /** The backoff timer, and the number of failures in a row. */
+  /** The backoff timer, what it will run, and the number of failures in a row. */
   let retryTimer = null;
+  let retryPending = null;
   let failures = 0;
   /** The connection state shown on <html>. */
   let state = "stopped";
@@ -151,6 +158,8 @@
    *             with data-livepage-online, else "none")
    *   reload    false: never reload the page, on 410 or on `refresh` (default true; see
    *             `on("gone")` and `on("refresh")`)
+   *   shareTabs false: this tab polls alone, not through the tabs' shared poll (default
+   *             true)
    *   inputAttributes  attribute names that events from page input may set although they
    *             are refused by default (`href`, `src`, `type`, ...: see GUARDED_ATTRIBUTES),
    *             for pages whose application allows them on the server too; default none.
@@ -165,6 +174,7 @@
     inputAttributeNames = new Set([].concat(opts.inputAttributes || []).map((name) => asciiLowercase(String(name))));
     options = opts;
     listenToPageLifecycle();
+    if (opts.shareTabs !== false) joinSharing();
     newReady();
     generation += 1;
     failures = 0;
@@ -253,6 +263,8 @@
     generation += 1;
     abortPoll();
     clearTimeout(retryTimer);
+    retryPending = null;
+    leaveSharing();
     closeClient();
     if (dispatch !== false) setState("stopped");
   }
@@ -280,16 +292,68 @@
 
   let lifecycleListening = false;
 
-  /** `pagehide`: close the client; `pageshow` from the back/forward cache: start over. */
+  /**
+   * `pagehide`: close the client, unless the page goes into the back/forward cache,
+   * where it only stops polling and keeps its client; `pageshow` from that cache: resume
+   * it (`resumeFromCache`). `online`, or the page shown again: a retry waiting out its
+   * backoff goes at once.
+   */
   function listenToPageLifecycle() {
     if (lifecycleListening) return;
     lifecycleListening = true;
-    global.addEventListener("pagehide", () => {
-      if (state !== "stopped") stop(false);
+    global.addEventListener("pagehide", (event) => {
+      if (state === "stopped" || !options) return;
+      if (event.persisted && client) suspendForCache();
+      else stop(false);
     });
     global.addEventListener("pageshow", (event) => {
-      if (event.persisted && options) startOver(true);
+      if (event.persisted && options) resumeFromCache();
     });
+    global.addEventListener("online", retryNow);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") retryNow();
+    });
+  }
+
+  /** Runs a retry that is waiting out its backoff now: the network or the page is back. */
+  function retryNow() {
+    if (!retryPending) return;
+    clearTimeout(retryTimer);
+    failures = 0;
+    retryPending();
+  }
+
+  /**
+   * The page goes into the back/forward cache: it stops polling and leaves the tabs'
+   * shared poll, but keeps its client, which the server keeps for its resume window.
+   * It shows "reconnecting" from now on, so that a restored page never looks live
+   * before it has caught up.
+   */
+  function suspendForCache() {
+    generation += 1;
+    abortPoll();
+    clearTimeout(retryTimer);
+    retryPending = null;
+    leaveSharing();
+    setState("reconnecting", { reason: "cached" });
+  }
+
+  /**
+   * The page comes back from the back/forward cache with the DOM it had: it polls with
+   * its old client and `after`, and so applies what was published meanwhile, once. If
+   * the client is gone (410) it reloads, whether or not it registered itself: its DOM
+   * cannot be brought up to date otherwise. A page that had no client starts over.
+   */
+  function resumeFromCache() {
+    if (!client) {
+      startOver(true);
+      return;
+    }
+    generation += 1;
+    failures = 0;
+    joinSharing();
+    setState("reconnecting", { reason: "restored" });
+    poll(generation);
   }
 
   /**
@@ -346,7 +410,7 @@
       let response;
       let answer = null;
       try {
-        const result = await fetchWithin(limit,
+        const result = sharing ? await sharedOutput(limit) : await fetchWithin(limit,
           options.prefix + "/clients/" + encodeURIComponent(client) + "/output?after=" + after,
           { cache: "no-store" }, true);
         response = result.response;
@@ -357,8 +421,10 @@
       if (run !== generation) return; // stopped or started over meanwhile
       if (response && response.status === 200 && answer) {
         failures = 0;
-        setState("connected");
+        // Applied first: a page restored from the back/forward cache, or back from a
+        // lost network, shows itself connected only once it has caught up.
         applyAll(answer.events || []);
+        setState("connected");
         continue;
       }
       const status = response ? response.status : 0;
@@ -424,9 +490,11 @@
     delay = Math.max(BACKOFF_FIRST, delay);
     setState("reconnecting", { status: response ? response.status : 0, retryIn: delay / 1000 });
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
+    retryPending = () => {
+      retryPending = null;
       if (run === generation) next();
-    }, delay);
+    };
+    retryTimer = setTimeout(retryPending, delay);
   }
 
   /**
@@ -487,6 +555,320 @@
       return !(last && now - last < RELOAD_INTERVAL && now >= last);
     } catch (error) {
       return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // One poll for all the tabs of a browser (PROTOCOL.md, "One poll for several tabs")
+  //
+  // A browser opens at most six connections per host over HTTP/1.1, and each tab's
+  // long-poll holds one: ten tabs would starve the site. So the tabs of one origin elect
+  // a leader (Web Locks; where they are missing, the first tab whose request nobody
+  // answers claims it), and only the leader polls, with `POST {prefix}/poll`, for every
+  // tab's client at once. Each tab still has its own client, `after` and exactly-once
+  // application: it hands the leader a "want" (its client and `after`) where it would
+  // have polled, and gets back what its own poll would have been answered, over a
+  // BroadcastChannel, which never leaves the origin. When the leader closes, the next
+  // tab in the lock's queue takes over at once; the leader says it is alive twice a
+  // second from a timer, which stops when the browser freezes the tab, and a tab waiting
+  // for its answer that has not heard it for 1.5 s takes the lock from it. Nothing is
+  // lost or applied twice: wants carry each tab's own `after`, and tabs ignore seqs they
+  // have applied.
+
+  /** How often the leader says it is alive (ms). */
+  const LEADER_HEARTBEAT = 500;
+  /** A leader not heard for this long is frozen or gone; a waiting tab takes over (ms). */
+  const LEADER_SILENCE = 1500;
+  /** After an answer, the leader waits at most this long for the tabs it answered to
+   *  want again, so that they share the next poll (ms). */
+  const LEADER_GATHER = 50;
+  /** This tab, among the tabs of the browser. */
+  const tabID = Math.random().toString(36).slice(2) + Date.now().toString(36);
+
+  /** The channel to the other tabs, while sharing; null when this tab polls alone. */
+  let sharing = null;
+  /** Whether this tab leads, and how it gives the lead up. */
+  let leading = false;
+  let releaseLead = null;
+  /** Aborts this tab's queued request for the lead. */
+  let leadRequest = null;
+  /** This tab's want waiting for its answer: {want, finish}. */
+  let ownWant = null;
+  /** When the leader was last heard; the leader's heartbeat timer; the followers' check. */
+  let leaderHeardAt = 0;
+  let heartbeat = null;
+  let leaderWatch = null;
+  let wantNumber = 0;
+  /** Set when the server has no shared poll (an older server): every tab polls alone. */
+  let sharingUnsupported = false;
+
+  /** The leader's state: the wants to poll for, by client; the poll in flight; the
+   *  clients answered that are expected to want again before the next poll. */
+  const wants = new Map();
+  let leaderPoll = null;
+  let gathering = null;
+  let gatherTimer = null;
+
+  /** Joins the tabs' shared poll, where the browser can share (BroadcastChannel). */
+  function joinSharing() {
+    if (sharing || sharingUnsupported || typeof global.BroadcastChannel !== "function") return;
+    sharing = new global.BroadcastChannel("livepage:" + options.prefix);
+    sharing.onmessage = (message) => onSharingMessage(message.data || {});
+    leaderHeardAt = Date.now();
+    leaderWatch = setInterval(watchLeader, LEADER_HEARTBEAT);
+    requestLead(false);
+  }
+
+  /** A tab waiting for its answer takes the lead from a leader it has not heard for a
+   *  while (frozen, or gone without releasing the lock); where there are no Web Locks,
+   *  it claims the lead so. */
+  function watchLeader() {
+    if (!sharing || leading || !ownWant || Date.now() - leaderHeardAt <= LEADER_SILENCE) return;
+    leaderHeardAt = Date.now();
+    requestLead(true);
+  }
+
+  /** Leaves the shared poll (pagehide, stop): gives up the lead, which the next tab
+   *  takes at once, and tells the leader to forget this tab's want. */
+  function leaveSharing() {
+    if (!sharing) return;
+    stopLeading();
+    if (leadRequest) leadRequest.abort();
+    leadRequest = null;
+    post({ type: "bye", tab: tabID });
+    sharing.close();
+    sharing = null;
+    clearInterval(leaderWatch);
+  }
+
+  function post(message) {
+    if (sharing) sharing.postMessage(message);
+  }
+
+  /** Queues for the lead (Web Locks), or takes it from a frozen leader (`steal`). */
+  function requestLead(steal) {
+    const locks = global.navigator.locks;
+    if (!locks) {
+      if (steal) becomeLeader();
+      return;
+    }
+    if (leadRequest) leadRequest.abort();
+    const controller = new AbortController();
+    leadRequest = controller;
+    const lockOptions = steal ? { steal: true } : { signal: controller.signal };
+    locks.request("livepage:lead:" + options.prefix, lockOptions, () => new Promise((release) => {
+      if (!sharing || controller.signal.aborted) return release();
+      releaseLead = release;
+      becomeLeader();
+    })).catch(() => {
+      // Aborted (this tab left), or the lock was taken from this tab (it froze): if
+      // still sharing, queue again as a follower.
+      if (leadRequest === controller) {
+        stopLeading();
+        leadRequest = null;
+        if (sharing) requestLead(false);
+      }
+    });
+  }
+
+  function becomeLeader() {
+    if (!sharing) return;
+    leading = true;
+    post({ type: "leader", tab: tabID });
+    clearInterval(heartbeat);
+    heartbeat = setInterval(() => post({ type: "alive", tab: tabID }), LEADER_HEARTBEAT);
+    if (ownWant) addWant(ownWant.want);
+  }
+
+  /** Stops leading: the poll in flight is dropped (the next leader polls again). */
+  function stopLeading() {
+    if (!leading) return;
+    leading = false;
+    clearInterval(heartbeat);
+    leaderHeardAt = Date.now();
+    if (releaseLead) releaseLead();
+    releaseLead = null;
+    if (leaderPoll) leaderPoll.abort();
+    leaderPoll = null;
+    wants.clear();
+    gathering = null;
+    clearTimeout(gatherTimer);
+    if (ownWant && sharing) sendWant(ownWant.want);
+  }
+
+  /** A message from another tab (a channel never hears its own): `tab` names the sender
+   *  of a want, leader or bye, and the recipient of an ack or result. */
+  function onSharingMessage(message) {
+    switch (message.type) {
+      case "want":
+        if (leading) addWant(message);
+        break;
+      case "result":
+        if (message.tab === tabID) takeResult(message);
+        break;
+      case "alive":
+        leaderHeardAt = Date.now();
+        break;
+      case "leader":
+        leaderHeardAt = Date.now();
+        // Without Web Locks, the newest claim wins; with them, only one tab holds it.
+        if (leading && !global.navigator.locks) stopLeading();
+        if (ownWant && !leading) sendWant(ownWant.want);
+        break;
+      case "bye":
+        for (const [id, want] of wants) if (want.tab === message.tab) wants.delete(id);
+        if (gathering) gathering.delete(message.tab);
+        break;
+      case "alone":
+        sharingUnsupported = true;
+        break;
+    }
+  }
+
+  /**
+   * This tab's poll, through the leader: resolves as `fetchWithin(..., true)` would,
+   * with a stand-in for the response; rejects after `limit` ms without an answer (the
+   * poll loop then backs off and tries again, as after a lost request).
+   */
+  function sharedOutput(limit) {
+    return new Promise((resolve, reject) => {
+      wantNumber += 1;
+      const want = { type: "want", tab: tabID, client: client, after: after, refresh: refresh, number: wantNumber };
+      const timer = setTimeout(() => finish(null, new Error("no answer")), limit);
+      const finish = (result, error) => {
+        if (!ownWant || ownWant.want !== want) return;
+        clearTimeout(timer);
+        ownWant = null;
+        if (pollAbort === aborter) pollAbort = null;
+        if (error) reject(error);
+        else resolve(result);
+      };
+      const aborter = { abort: () => finish(null, new Error("aborted")) };
+      pollAbort = aborter;
+      ownWant = { want: want, finish: finish };
+      sendWant(want);
+    });
+  }
+
+  /** Hands `want` to the leader, this tab or another (`watchLeader` makes sure there is
+   *  one that is alive). */
+  function sendWant(want) {
+    if (leading) addWant(want);
+    else post(want);
+  }
+
+  /** The leader's answer to this tab's want. */
+  function takeResult(message) {
+    if (!ownWant || ownWant.want.number !== message.number) return;
+    if (message.status === -1) {
+      // The server has no shared poll (an older one): poll alone from now on, at once.
+      sharingUnsupported = true;
+      leaveSharing();
+      const limit = refresh * 1000 + Math.max(POLL_SLACK_MIN, refresh * 200);
+      return ownWant.finish(fetchWithin(limit,
+        options.prefix + "/clients/" + encodeURIComponent(client) + "/output?after=" + after, { cache: "no-store" }, true));
+    }
+    const retryAfter = message.retryAfter || null;
+    const body = message.body;
+    const response = message.status === 0 ? null : {
+      status: message.status,
+      headers: { get: (name) => (/^retry-after$/i.test(name) ? retryAfter : null) },
+      json: () => Promise.resolve(body),
+    };
+    if (!response) return ownWant.finish(null, new Error("no answer"));
+    ownWant.finish({ response: response, body: message.status === 200 ? body : null });
+  }
+
+  /** The leader takes a tab's want: a new client, or a changed `after`, is polled for at
+   *  once (the poll in flight is replaced), unless answered tabs are still expected. */
+  function addWant(want) {
+    const known = wants.get(want.client);
+    wants.set(want.client, want);
+    if (gathering) {
+      gathering.delete(want.tab);
+      if (gathering.size > 0) return;
+      gathering = null;
+      clearTimeout(gatherTimer);
+    }
+    if (leaderPoll && known && known.after === want.after && leaderPoll.clients.has(want.client)) return;
+    pollForTabs();
+  }
+
+  /** Sends a result to the tab of `want` (this tab's own directly). */
+  function answerWant(want, result) {
+    wants.delete(want.client);
+    const message = Object.assign({ type: "result", tab: want.tab, number: want.number }, result);
+    if (want.tab === tabID) takeResult(message);
+    else post(message);
+  }
+
+  /** The leader's poll for every tab that wants one; replaces the one in flight. */
+  async function pollForTabs() {
+    if (leaderPoll) leaderPoll.abort();
+    leaderPoll = null;
+    if (!leading || wants.size === 0) return;
+    const asked = Array.from(wants.values()).slice(0, 32);
+    const controller = new AbortController();
+    controller.clients = new Set(asked.map((want) => want.client));
+    leaderPoll = controller;
+    const longest = Math.max.apply(null, asked.map((want) => Number(want.refresh) || 25));
+    const timer = setTimeout(() => controller.abort(), longest * 1000 + Math.max(POLL_SLACK_MIN, longest * 200));
+    let response = null;
+    let answer = null;
+    try {
+      response = await global.fetch(options.prefix + "/poll", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ clients: asked.map((want) => ({ client: want.client, after: want.after })) }),
+        cache: "no-store",
+        signal: controller.signal,
+      });
+      answer = await response.json().catch(() => null);
+    } catch (error) {
+      if (controller.signal.aborted && leaderPoll !== controller) return; // replaced or stopped
+      response = null;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (leaderPoll !== controller) return;
+    leaderPoll = null;
+    if (response && response.status === 404) {
+      post({ type: "alone" });
+      for (const want of asked) answerWant(want, { status: -1 });
+      return;
+    }
+    const results = response && response.status === 200 && answer && Array.isArray(answer.results) ? answer.results : null;
+    gathering = new Set();
+    asked.forEach((want, index) => {
+      if (wants.get(want.client) !== want) return; // the tab wants anew already
+      if (!results) {
+        // No answer, or one for the whole request (503, 429): each tab backs off.
+        return answerWant(want, {
+          status: response ? response.status : 0,
+          body: answer,
+          retryAfter: response ? response.headers.get("Retry-After") : null,
+        });
+      }
+      const result = results[index] || {};
+      if (Array.isArray(result.events)) {
+        gathering.add(want.tab);
+        answerWant(want, { status: 200, body: { events: result.events } });
+      } else if (result.status === 409) {
+        // Another poll took this client: most likely a leader that has not yet noticed
+        // it lost the lead. Poll for it again rather than have its tab start over.
+      } else {
+        answerWant(want, { status: Number(result.status) || 0, body: result });
+      }
+    });
+    if (gathering.size > 0) {
+      clearTimeout(gatherTimer);
+      gatherTimer = setTimeout(() => {
+        gathering = null;
+        pollForTabs();
+      }, LEADER_GATHER);
+    } else {
+      gathering = null;
+      if (wants.size > 0) pollForTabs();
     }
   }
 
@@ -1114,6 +1496,9 @@
     get after() { return after; },
     /** Whether the page has a client (its id is a secret and is not exposed). */
     get hasClient() { return client !== null; },
+    /** How this tab polls: "leader" (for every tab of the browser), "follower" (through
+     *  the leader) or "alone". */
+    get sharing() { return sharing ? (leading ? "leader" : "follower") : "alone"; },
   };
   if (!global.sendEvent) global.sendEvent = sendEvent;
 })(window);

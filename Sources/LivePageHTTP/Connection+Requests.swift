@@ -5,7 +5,7 @@ extension Connection {
     /// - Returns: How many bytes of `input` were consumed.
     func decode(_ input: UnsafeRawBufferPointer) -> Int {
         var offset = 0
-        while !isClosed && !isLingering && inFlight == nil && !responseUnsent {
+        while machine.isReadingRequest {
             let step = decoder.decode(HTTPRequestDecoder.slice(input, offset..<input.count))
             offset += step.consumed
             switch step.event {
@@ -13,22 +13,17 @@ extension Connection {
                 return offset
             case .head(let head):
                 let limit = min(loop.handler.maximumBodySize(for: head.head), loop.configuration.limits.maxBodySize)
-                requestIsHead = head.head.method == .head
-                switch decoder.beginBody(maximumSize: limit) {
-                case .complete:
+                let decision = decoder.beginBody(maximumSize: limit)
+                switch machine.headReceived(head, decision, inputIsExhausted: offset == input.count, at: loop.now) {
+                case .dispatch:
                     dispatch(head, body: [])
-                case .readBody:
-                    currentHead = head
-                    timer.bodyStarted(at: loop.now)
-                    if head.expectsContinue && offset == input.count {
-                        queue(HTTPResponseEncoder.continueResponse, isFinal: false)
-                    }
-                case .refused(let error):
-                    refuse(error)
+                case .readBody(let sendContinue):
+                    if sendContinue { queue(HTTPResponseEncoder.continueResponse) }
+                case .refuse(let error):
+                    refuse(error, head: head)
                 }
             case .complete(let body):
-                guard let head = currentHead else { return offset }
-                currentHead = nil
+                guard let head = machine.bodyReceived() else { return offset }
                 dispatch(head, body: body)
             case .error(let error):
                 refuse(error)
@@ -39,52 +34,43 @@ extension Connection {
 
     /// Calls the handler with a complete request.
     private func dispatch(_ head: DecodedHead, body: [UInt8]) {
-        requestIsHTTP10 = head.head.version == .http1_0
-        requestKeepAlive = head.keepAlive
         let responder = HTTPResponder(loop: loop, fd: fd, generation: generation)
-        inFlight = responder
-        timer.requestDispatched()
+        machine.requestDispatched(head, to: responder)
         loop.metrics.requests += 1
         loop.handler.handle(
             HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
     }
 
     /// Answers a request the decoder refused, then closes.
-    private func refuse(_ error: HTTPDecodingError) {
+    /// - Parameter head: The refused request's head, when the refusal came with it.
+    private func refuse(_ error: HTTPDecodingError, head: DecodedHead? = nil) {
         loop.metrics.parseErrors += 1
-        refusedRequest = true
-        currentHead = nil
         pending = []
-        inFlight = nil
-        write(error.response, closing: true)
+        write(error.response, context: machine.requestRefused(head))
     }
 
     /// Sends the response to the request `responder` stands for, if it is still the current one.
     func send(_ response: HTTPResponse, for responder: HTTPResponder) {
-        guard inFlight === responder, !isClosed else { return }
-        inFlight = nil
-        let closing =
-            !requestKeepAlive || loop.isShuttingDown || hangUpSeen || HTTPResponseEncoder.asksToClose(response)
-        write(response, closing: closing)
+        guard
+            let context = machine.responseReady(from: responder, response, isShuttingDown: loop.isShuttingDown)
+        else { return }
+        write(response, context: context)
     }
 
-    private func write(_ response: HTTPResponse, closing: Bool) {
-        closeAfterResponse = closing
-        let context = HTTPResponseEncoder.Context(isHead: requestIsHead, isHTTP10: requestIsHTTP10, closing: closing)
+    private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
         let bytes = loop.encoder.encode(response, context: context, date: loop.dateCache.headerLine())
         loop.countResponse(status: response.status.code)
-        queue(bytes, isFinal: true)
+        queue(bytes)
     }
 
     /// Appends bytes to the output, which the loop writes with its next group of responses.
-    func queue(_ bytes: [UInt8], isFinal: Bool) {
+    func queue(_ bytes: [UInt8]) {
         if outboundOffset == outbound.count {
             outbound = bytes
             outboundOffset = 0
         } else {
             outbound.append(contentsOf: bytes)
         }
-        if isFinal { responseUnsent = true }
         if !isAwaitingWrite {
             isAwaitingWrite = true
             loop.scheduleWrite(self)
@@ -109,35 +95,22 @@ extension Connection {
             case .processed(let count):
                 outboundOffset += count
             case .wouldBlock:
-                if responseUnsent {
-                    // The write timeout starts when the response first blocks and restarts on progress.
-                    if case .writing = timer.phase, outboundOffset == start {
-                    } else {
-                        timer.writeProgressed(at: loop.now)
-                        scheduleDeadline()
-                    }
-                }
+                if machine.writeBlocked(progressed: outboundOffset != start, at: loop.now) { scheduleDeadline() }
                 return
             }
         }
         outbound = []
         outboundOffset = 0
-        if responseUnsent {
-            responseUnsent = false
-            responseWritten()
+        switch machine.outputWritten(hasBufferedInput: !pending.isEmpty, at: loop.now) {
+        case .none:
+            break
+        case .resume:
+            // The deadline is armed by whoever parses next (`readInput` or `resume`), once the
+            // next request's phase is known: arming it here would push a heap entry per
+            // pipelined request only to have it go stale at once.
+            loop.scheduleResume(self)
+        case let closing:
+            startClosing(closing)
         }
-    }
-
-    /// The final response is in the socket: close, or get ready for the next request.
-    private func responseWritten() {
-        if closeAfterResponse {
-            startClosing()
-            return
-        }
-        timer.responseSent(at: loop.now, hasBufferedInput: !pending.isEmpty)
-        // The deadline is armed by whoever parses next (`readInput` or `resume`), once the
-        // next request's phase is known: arming it here would push a heap entry per
-        // pipelined request only to have it go stale at once.
-        loop.scheduleResume(self)
     }
 }

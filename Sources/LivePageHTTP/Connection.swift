@@ -12,13 +12,17 @@ import LivePageSystem
 /// and nothing else. One request is handled at a time: the next is parsed only once the
 /// response to this one has been handed to the socket, so responses keep request order and
 /// at most one response is buffered.
+///
+/// Its life is `ConnectionStateMachine`: this class does the reads, writes and closes, and
+/// the machine, told what happened, says what to do next.
 final class Connection {
     let fd: Int32
     let generation: UInt32
     unowned let loop: EventLoop
     let remoteAddress: String
     var decoder: HTTPRequestDecoder
-    var timer: ConnectionTimer
+    /// Where the connection is in its life: the request, the socket, the timeouts.
+    var machine: ConnectionStateMachine<HTTPResponder>
     /// The deadline of this connection's live entry in the loop's timer heap.
     var scheduledDeadline: MonotonicTime?
     /// Received bytes not yet consumed by the decoder.
@@ -28,25 +32,6 @@ final class Connection {
     var outboundOffset = 0
     /// The connection is in the loop's write queue.
     var isAwaitingWrite = false
-    /// The head whose body is being read.
-    var currentHead: DecodedHead?
-    /// The responder of the request being handled.
-    var inFlight: HTTPResponder?
-    var requestIsHead = false
-    var requestIsHTTP10 = false
-    var requestKeepAlive = true
-    /// A final response is in `outbound`.
-    var responseUnsent = false
-    var closeAfterResponse = false
-    /// The socket may have unread input (edge-triggered: set by events, cleared by a short read).
-    var readable = false
-    /// The peer shut down its side (EPOLLRDHUP).
-    var hangUpSeen = false
-    var isLingering = false
-    /// The decoder refused a request, whose unread rest may still be arriving.
-    var refusedRequest = false
-    var lingerBytes = 0
-    var isClosed = false
 
     init(fd: Int32, generation: UInt32, loop: EventLoop, remoteAddress: String, acceptedAt time: MonotonicTime) {
         self.fd = fd
@@ -54,14 +39,15 @@ final class Connection {
         self.loop = loop
         self.remoteAddress = remoteAddress
         decoder = HTTPRequestDecoder(limits: loop.configuration.limits)
-        timer = ConnectionTimer(acceptedAt: time)
+        machine = ConnectionStateMachine(acceptedAt: time)
     }
+
+    /// Whether the descriptor is closed.
+    var isClosed: Bool { machine.isClosed }
 
     /// Whether nothing is under way: no request being read, handled or answered. Shutdown
     /// closes such connections at once.
-    var isIdle: Bool {
-        inFlight == nil && !responseUnsent && !isLingering && currentHead == nil
-    }
+    var isIdle: Bool { machine.isIdle }
 
     /// Reacts to an epoll event.
     func handle(events: UInt32) {
@@ -69,26 +55,28 @@ final class Connection {
             loop.close(self)
             return
         }
-        if events & EPOLLRDHUP.rawValue != 0 { hangUpSeen = true }
+        if events & EPOLLRDHUP.rawValue != 0 { machine.peerHungUp() }
         if events & EPOLLOUT.rawValue != 0, outboundOffset < outbound.count {
             flush()
             if isClosed { return }
         }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
-            readable = true
+            machine.socketBecameReadable()
             readInput()
         }
     }
 
     /// Reads while the socket has input and the connection may take it.
     func readInput() {
-        while readable && !isClosed {
-            let busy = inFlight != nil || responseUnsent
-            let room =
-                isLingering || !busy ? loop.scratch.count : min(loop.scratch.count, loop.inputLimit - pending.count)
-            guard room > 0 else {
-                // Input is paused until the response is written; a hang-up still ends a parked request.
-                if hangUpSeen && inFlight != nil { loop.close(self) }
+        while machine.isReadable && !isClosed {
+            let room: Int
+            switch machine.readPlan(scratch: loop.scratch.count, inputLimit: loop.inputLimit, pending: pending.count) {
+            case .read(let upTo):
+                room = upTo
+            case .pause:
+                return  // until the response is written
+            case .close:
+                loop.close(self)  // a hang-up still ends a parked request
                 return
             }
             let buffer = UnsafeMutableRawBufferPointer(rebasing: loop.scratch[0..<room])
@@ -96,7 +84,7 @@ final class Connection {
             do {
                 switch try System.read(fd, into: buffer) {
                 case .wouldBlock:
-                    readable = false
+                    machine.socketDrained()
                     return
                 case .processed(let read):
                     count = read
@@ -109,23 +97,21 @@ final class Connection {
                 peerClosedInput()
                 return
             }
-            // A short read emptied the socket; the next arrival raises a new edge.
-            if count < room && !hangUpSeen { readable = false }
-            if isLingering {
-                lingerBytes += count
-                if lingerBytes > 1024 * 1024 { loop.close(self) }
-                continue
-            }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            timer.bytesReceived(at: loop.now)
-            if busy {
+            switch machine.received(count, of: room, at: loop.now) {
+            case .discard:
+                continue
+            case .close:
+                loop.close(self)
+                continue
+            case .buffer:
                 pending.append(contentsOf: bytes)
-            } else if pending.isEmpty {
+            case .parse where pending.isEmpty:
                 let consumed = decode(bytes)
-                if !isClosed && !isLingering && consumed < count {
+                if keepsInput && consumed < count {
                     pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
                 }
-            } else {
+            case .parse:
                 pending.append(contentsOf: bytes)
                 decodePending()
             }
@@ -133,40 +119,40 @@ final class Connection {
         }
     }
 
+    /// Whether unparsed input is still wanted: the connection neither closed nor drains.
+    private var keepsInput: Bool { !isClosed && !machine.isLingering }
+
     /// Decodes and dispatches what `pending` holds.
     func decodePending() {
         guard !pending.isEmpty else { return }
         let input = pending
         pending = []
         let consumed = input.withUnsafeBytes { decode($0) }
-        if !isClosed && !isLingering && consumed < input.count {
+        if keepsInput && consumed < input.count {
             pending = consumed == 0 ? input : Array(input[consumed...])
         }
     }
 
     /// The peer closed its side: end a handled request, finish a response being written, or close.
     private func peerClosedInput() {
-        readable = false
-        hangUpSeen = true
-        if responseUnsent && inFlight == nil {
-            closeAfterResponse = true
-        } else {
-            loop.close(self)
+        switch machine.inputEnded() {
+        case .finishSending: break
+        case .close: loop.close(self)
         }
     }
 
     /// Continues after a response: parse buffered requests, then read more.
     func resume() {
-        guard !isClosed, inFlight == nil, !responseUnsent else { return }
-        if !isLingering {
+        guard machine.isWaitingForInput else { return }
+        if !machine.isLingering {
             decodePending()
             scheduleDeadline()
         }
-        guard !isClosed, inFlight == nil, !responseUnsent else { return }
-        if readable {
-            readInput()
-        } else if hangUpSeen && !isLingering {
-            loop.close(self)
+        guard machine.isWaitingForInput else { return }
+        switch machine.nextInputStep {
+        case .read: readInput()
+        case .close: loop.close(self)
+        case .wait: break
         }
     }
 
@@ -175,16 +161,18 @@ final class Connection {
     ///
     /// With nothing left unread (no refused request, no pipelined bytes, an empty socket)
     /// there is nothing to drain, and the connection closes at once.
-    func startClosing() {
-        let mayHaveUnreadInput = refusedRequest || !pending.isEmpty || readable || socketHasInput()
-        isLingering = true
+    func startClosing(_ action: ConnectionStateMachine<HTTPResponder>.OutputAction) {
         pending = []
-        guard !hangUpSeen, mayHaveUnreadInput else {
+        switch action {
+        case .linger:
+            break
+        case .lingerIfInputWaiting where socketHasInput():
+            machine.startLingering(at: loop.now)
+        default:
             loop.close(self)
             return
         }
         System.shutdownWrite(fd)
-        timer.lingerStarted(at: loop.now)
         scheduleDeadline()
         loop.scheduleResume(self)
     }
@@ -198,7 +186,7 @@ final class Connection {
     /// Puts this connection's current deadline on the loop's timer heap, unless an entry at
     /// or before it is already there.
     func scheduleDeadline() {
-        guard !isClosed, let deadline = timer.deadline(loop.durations) else { return }
+        guard !isClosed, let deadline = machine.deadline(loop.durations) else { return }
         if let scheduledDeadline, scheduledDeadline <= deadline { return }
         scheduledDeadline = deadline
         loop.pushTimer(deadline, fd: fd, generation: generation)
@@ -208,8 +196,6 @@ final class Connection {
     func releaseResources() -> HTTPResponder? {
         pending = []
         outbound = []
-        currentHead = nil
-        defer { inFlight = nil }
-        return inFlight
+        return machine.closed()
     }
 }

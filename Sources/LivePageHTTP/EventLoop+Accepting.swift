@@ -107,7 +107,7 @@ extension EventLoop {
                 connection.scheduledDeadline == entry.deadline
             else { continue }
             connection.scheduledDeadline = nil
-            if let timeout = connection.timer.expiredTimeout(at: now, durations) {
+            if let timeout = connection.machine.expiredTimeout(at: now, durations) {
                 if timeout != .linger { metrics.timeouts += 1 }
                 close(connection)
             } else {

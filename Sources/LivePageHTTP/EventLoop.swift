@@ -313,12 +313,11 @@ final class EventLoop: @unchecked Sendable {
     /// Closes `connection`'s descriptor (its only close) and cancels its request, if any.
     func close(_ connection: Connection) {
         guard !connection.isClosed else { return }
-        connection.isClosed = true
+        let responder = connection.releaseResources()
         connections[Int(connection.fd)] = nil
         System.close(connection.fd)
         openConnections -= 1
         metrics.connectionsOpen -= 1
-        let responder = connection.releaseResources()
         responder?.cancel()
         if isShuttingDown && openConnections == 0 { drained.arrive(index) }
     }

@@ -11,7 +11,29 @@ import Synchronization
 /// A responder costs a few dozen bytes. If the connection goes away first (the peer closes
 /// or resets it, a timeout, a forced shutdown), the actions given to `onCancel(_:)` run once
 /// and `respond(_:)` does nothing.
+///
+/// Most responders stand for a connection on an event loop. One made with
+/// `init(capturing:)` hands its response to a closure instead, so handlers run in-process
+/// without sockets (`LivePageTesting`); the engine's path only gains a switch.
 public final class HTTPResponder: Sendable {
+    /// Where the response goes. Both payloads are class references, so the enum takes one
+    /// word, as the loop reference it replaced did: a responder is allocated per request.
+    private enum Destination {
+        /// The connection `fd`/`generation` on this loop.
+        case connection(EventLoop)
+        /// A closure that takes the response, in-process.
+        case capture(Capture)
+    }
+
+    /// The closure of a capturing responder, boxed to keep ``Destination`` one word wide.
+    private final class Capture: Sendable {
+        let take: @Sendable (HTTPResponse) -> Void
+
+        init(_ take: @escaping @Sendable (HTTPResponse) -> Void) {
+            self.take = take
+        }
+    }
+
     private enum State {
         /// Waiting for a response; the actions to run if the connection goes away. One
         /// action (a parked poll's) is the common case and needs no array.
@@ -43,15 +65,24 @@ public final class HTTPResponder: Sendable {
     }
 
     private let state = Mutex<State>(.pending(onCancel: .none))
-    private let loop: EventLoop
+    private let destination: Destination
     /// The connection's descriptor and generation: together they name it uniquely on its loop.
     let fd: Int32
     let generation: UInt32
 
     init(loop: EventLoop, fd: Int32, generation: UInt32) {
-        self.loop = loop
+        self.destination = .connection(loop)
         self.fd = fd
         self.generation = generation
+    }
+
+    /// A responder for a request handled in-process: the first response goes to `capture`,
+    /// on the thread that responds, and `cancel()` plays the client going away.
+    /// - Parameter capture: Takes the response; called at most once.
+    package init(capturing capture: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.destination = .capture(Capture(capture))
+        self.fd = -1
+        self.generation = 0
     }
 
     /// Sends `response`, if no response was sent and the connection has not gone away.
@@ -66,7 +97,11 @@ public final class HTTPResponder: Sendable {
             state = .responded
             return true
         }
-        if won { loop.deliver(response, for: self) }
+        guard won else { return }
+        switch destination {
+        case .connection(let loop): loop.deliver(response, for: self)
+        case .capture(let capture): capture.take(response)
+        }
     }
 
     /// Registers an action to run once if the connection goes away before a response is sent.
@@ -98,7 +133,7 @@ public final class HTTPResponder: Sendable {
     }
 
     /// Marks the request cancelled and runs its cancellation actions, unless it was answered.
-    func cancel() {
+    package func cancel() {
         let actions = state.withLock { state -> CancelActions in
             guard case .pending(let actions) = state else { return .none }
             state = .cancelled

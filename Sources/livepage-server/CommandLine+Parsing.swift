@@ -64,6 +64,10 @@ enum CommandLineOptions {
             .seconds("grace", "how long past refresh a silent client stays online", default: defaults.manager.grace) {
                 $0.manager.grace = $1
             },
+            .seconds(
+                "resume-window", "how long a client that stopped polling keeps its queue, for its page to come back",
+                default: defaults.manager.resumeWindow
+            ) { $0.manager.resumeWindow = $1 },
             .integer("max-batch-events", "events in one output answer", default: String(defaults.manager.maximumBatchEvents)) {
                 $0.manager.maximumBatchEvents = $1
             },

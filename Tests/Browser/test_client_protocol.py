@@ -135,15 +135,30 @@ def test_send_posts_json_and_forms(fake, browsers):
     assert third.body == b"id=list&html=x+y&verb=append"
 
 
-def test_a_page_restored_from_the_back_forward_cache_registers_afresh(fake, browsers):
+def test_a_page_restored_from_the_back_forward_cache_resumes_its_client(fake, browsers):
     page = open_page(browsers(), fake)
     page.execute_script("window.marker = 'kept'")
-    # What the browser does around a stay in the back/forward cache, which headless
-    # Chromium does not use: pagehide, then pageshow with `persisted`.
+    fake.script("output", events(1, 2))
+    page.wait_js("LivePage.after === 2", "the first events never arrived")
+    # What the browser does around a stay in the back/forward cache: pagehide, then
+    # pageshow with `persisted`. The page keeps its client meanwhile, shows itself
+    # reconnecting, and comes back polling with its old id and after.
     page.execute_script("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
-    fake.wait_for(lambda f: f.of_kind("close"), "the page never closed its client")
+    assert page.state() == "reconnecting"
+    polls = len(afters(fake, "c1"))
     page.execute_script("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
-    fake.wait_for(lambda f: afters(f, "c2"), "the page never polled with a new client")
-    assert fake.registrations == 2
-    assert afters(fake, "c2")[0] == 0
+    fake.wait_for(lambda f: len(afters(f, "c1")) > polls, "the page never polled with its old client")
+    assert afters(fake, "c1")[polls] == 2
+    assert fake.of_kind("close") == []
+    assert fake.registrations == 1
     assert page.execute_script("return window.marker") == "kept"
+
+
+def test_a_page_restored_from_the_back_forward_cache_whose_client_is_gone_reloads(fake, browsers):
+    page = open_page(browsers(), fake)
+    page.execute_script("window.marker = 'kept'")
+    page.execute_script("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+    fake.script("output", GONE)
+    page.execute_script("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    page.wait(lambda p: p.execute_script("return window.marker") is None, "the page never reloaded")
+    assert fake.registrations == 2, "the reloaded page registers a new client"

@@ -1,5 +1,6 @@
 import LivePageEvents
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// `POST /livepage/clients/{id}/input`: forms and JSON become events for every client at
@@ -10,11 +11,11 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func formInputReachesEveryClientAtTheLocationEscaped() async throws {
-        try await withServer(publishing) { server in
-            let alice = try server.registerClient(at: "/chat", principal: "alice")
-            let bob = try server.registerClient(at: "/chat", principal: "bob")
-            let carol = try server.registerClient(at: "/other", principal: "carol")
-            let response = try server.input(alice, form: "verb=append&id=log&html=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E")
+        try await withInProcessServer(publishing) { server in
+            let alice = try await server.registerClient(at: "/chat", principal: "alice")
+            let bob = try await server.registerClient(at: "/chat", principal: "bob")
+            let carol = try await server.registerClient(at: "/other", principal: "carol")
+            let response = try await server.input(alice, form: "verb=append&id=log&html=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E")
             #expect(response.status == 200, "\(response)")
             expectAPIHeaders(response)
             #expect(try response.json() == ["delivered": 2])
@@ -22,18 +23,18 @@ import Testing
             let expected: JSONObject = ["seq": 1, "verb": "append", "id": "log", "html": .string(Self.escapedAttack), "from": "alice"]
             #expect(try server.events(alice) == [expected])
             #expect(try server.events(bob) == [expected])
-            _ = try server.deliver(#"[{"verb": "remove", "id": "x"}]"#, to: #"{"client": "\#(carol)"}"#)
+            _ = try await server.deliver(#"[{"verb": "remove", "id": "x"}]"#, to: #"{"client": "\#(carol)"}"#)
             #expect(try server.events(carol) == [["seq": 1, "verb": "remove", "id": "x"]], "another location hears nothing")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func jsonInputIsTheSameFieldsAsAnObject() async throws {
-        try await withServer { server in
-            let alice = try server.registerClient(at: "/chat", principal: "alice")
-            let bob = try server.registerClient(at: "/chat", principal: "bob")
+        try await withInProcessServer { server in
+            let alice = try await server.registerClient(at: "/chat", principal: "alice")
+            let bob = try await server.registerClient(at: "/chat", principal: "bob")
             let json = #"{"verb": "prepend", "id": "log", "html": "\#(Self.attack) & \"quoted\" 'single'"}"#
-            let response = try server.request(
+            let response = try await server.request(
                 "POST", "/livepage/clients/\(alice)/input", headers: [("Content-Type", "application/json; charset=utf-8")], body: json
             )
             #expect(try response.json() == ["delivered": 2], "\(response)")
@@ -44,13 +45,13 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func fromIsTheSendersPrincipalWhateverTheInputSays() async throws {
-        try await withServer { server in
-            let alice = try server.registerClient(at: "/chat", principal: "alice")
-            let anonymous = try server.registerClient(at: "/chat")
-            #expect(try server.input(alice, form: "verb=append&id=log&html=a&from=mallory").status == 200)
-            #expect(try server.input(alice, json: #"{"verb": "append", "from": "mallory", "id": "log", "html": "b"}"#).status == 200)
-            #expect(try server.input(anonymous, form: "verb=append&id=log&html=c&from=mallory").status == 200)
-            #expect(try server.input(anonymous, json: #"{"verb": "append", "id": "log", "html": "d", "from": null}"#).status == 200)
+        try await withInProcessServer { server in
+            let alice = try await server.registerClient(at: "/chat", principal: "alice")
+            let anonymous = try await server.registerClient(at: "/chat")
+            #expect(try await server.input(alice, form: "verb=append&id=log&html=a&from=mallory").status == 200)
+            #expect(try await server.input(alice, json: #"{"verb": "append", "from": "mallory", "id": "log", "html": "b"}"#).status == 200)
+            #expect(try await server.input(anonymous, form: "verb=append&id=log&html=c&from=mallory").status == 200)
+            #expect(try await server.input(anonymous, json: #"{"verb": "append", "id": "log", "html": "d", "from": null}"#).status == 200)
             let events = try server.events(alice)
             #expect(events.map { $0["from"] } == [.string("alice"), .string("alice"), .null, .null])
             #expect(events.map { $0.string("html") } == ["a", "b", "c", "d"])
@@ -81,11 +82,11 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func inputThatCannotBecomeAnAllowedEventIsABadRequestNamingWhy() async throws {
-        try await withServer(publishing) { server in
-            let sender = try server.registerClient(at: "/chat", principal: "alice")
-            let reader = try server.registerClient(at: "/chat", principal: "bob")
+        try await withInProcessServer(publishing) { server in
+            let sender = try await server.registerClient(at: "/chat", principal: "alice")
+            let reader = try await server.registerClient(at: "/chat", principal: "bob")
             for refused in Self.refusedForms {
-                let response = try server.input(sender, form: refused.form)
+                let response = try await server.input(sender, form: refused.form)
                 #expect(response.status == 400, "\(refused.form): \(response)")
                 expectError(response, 400, mentioning: [refused.mentions], hiding: [sender])
                 expectAPIHeaders(response)
@@ -99,23 +100,23 @@ import Testing
                 (#"{"verb": "append""#, ""),
             ]
             for (json, mentions) in refusedJSON {
-                expectError(try server.input(sender, json: json), 400, mentioning: mentions.isEmpty ? [] : [mentions], hiding: [sender])
+                expectError(try await server.input(sender, json: json), 400, mentioning: mentions.isEmpty ? [] : [mentions], hiding: [sender])
             }
-            _ = try server.deliver(#"[{"verb": "remove", "id": "marker"}]"#, to: #"{"client": "\#(reader)"}"#)
+            _ = try await server.deliver(#"[{"verb": "remove", "id": "marker"}]"#, to: #"{"client": "\#(reader)"}"#)
             #expect(try server.events(reader).map { $0.string("id") } == ["marker"], "refused input must not be delivered")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func anotherContentTypeIsUnsupported() async throws {
-        try await withServer { server in
-            let id = try server.registerClient()
+        try await withInProcessServer { server in
+            let id = try await server.registerClient()
             for contentType in ["text/plain", "multipart/form-data; boundary=x", "application/jsonx", nil] {
                 let headers = contentType.map { [(name: "Content-Type", value: $0)] } ?? []
-                let response = try server.request("POST", "/livepage/clients/\(id)/input", headers: headers, body: "verb=append&id=log&html=x")
+                let response = try await server.request("POST", "/livepage/clients/\(id)/input", headers: headers, body: "verb=append&id=log&html=x")
                 expectError(response, 415, hiding: [id])
             }
-            let upper = try server.request(
+            let upper = try await server.request(
                 "POST", "/livepage/clients/\(id)/input", headers: [("Content-Type", "Application/X-WWW-Form-URLEncoded; charset=UTF-8")],
                 body: "verb=append&id=log&html=x"
             )
@@ -125,12 +126,12 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aBodyOverTheInputLimitIsTooLarge() async throws {
-        try await withServer(["--max-input-body", "100"]) { server in
-            let id = try server.registerClient()
+        try await withInProcessServer(["--max-input-body", "100"]) { server in
+            let id = try await server.registerClient()
             let prefix = "verb=append&id=log&html="
             let fits = prefix + String(repeating: "x", count: 100 - prefix.utf8.count)
-            #expect(try server.input(id, form: fits).status == 200)
-            let response = try server.input(id, form: fits + "x")
+            #expect(try await server.input(id, form: fits).status == 200)
+            let response = try await server.input(id, form: fits + "x")
             expectError(response, 413, hiding: [id])
             #expect(try server.events(id).count == 1)
         }
@@ -138,22 +139,22 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func theDefaultInputLimitIs64KiB() async throws {
-        try await withServer { server in
-            let id = try server.registerClient()
+        try await withInProcessServer { server in
+            let id = try await server.registerClient()
             let prefix = "verb=append&id=log&html="
             let fits = prefix + String(repeating: "x", count: 65536 - prefix.utf8.count)
-            #expect(try server.input(id, form: fits).status == 200)
-            expectError(try server.input(id, form: fits + "x"), 413, hiding: [id])
+            #expect(try await server.input(id, form: fits).status == 200)
+            expectError(try await server.input(id, form: fits + "x"), 413, hiding: [id])
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func inputFromAClientThatDoesNotWorkIsGone() async throws {
-        try await withServer { server in
-            let closed = try server.registerClient()
-            #expect(try server.close(closed).status == 204)
+        try await withInProcessServer { server in
+            let closed = try await server.registerClient()
+            #expect(try await server.close(closed).status == 204)
             for (id, reason) in [(unknownClientID, "unknown"), ("not-an-id", "unknown"), (closed, "closed")] {
-                let response = try server.input(id, form: "verb=append&id=log&html=x")
+                let response = try await server.input(id, form: "verb=append&id=log&html=x")
                 expectError(response, 410, reason: reason, hiding: [id])
             }
         }

@@ -1,5 +1,6 @@
 import LivePageEvents
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// The `after` parameter of output polls, and the batch limits.
@@ -8,9 +9,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func afterAcknowledgesAndAnUnacknowledgedAnswerComesAgain() async throws {
-        try await withServer(publishing) { server in
-            let id = try server.registerClient()
-            #expect(try server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#) == 3)
+        try await withInProcessServer(publishing) { server in
+            let id = try await server.registerClient()
+            #expect(try await server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#) == 3)
 
             #expect(seqs(try server.events(id)) == [1, 2, 3])
             // The answer was lost: the same after gets the same events again.
@@ -25,56 +26,56 @@ import Testing
             // Everything acknowledged: the poll parks until the next event.
             let poller = try server.connect()
             try poller.send(TestHTTPRequest("GET", server.outputPath(id, after: "3")))
-            #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
+            #expect(try await server.metric("livepage_parked_requests") == 1)
             #expect(try !poller.hasDataAvailable())
-            #expect(try server.deliver(#"[{"verb": "remove", "id": "d"}]"#, to: #"{"client": "\#(id)"}"#) == 1)
-            #expect(seqs(try poller.readResponse().events()) == [4])
+            #expect(try await server.deliver(#"[{"verb": "remove", "id": "d"}]"#, to: #"{"client": "\#(id)"}"#) == 1)
+            #expect(seqs(try await poller.readResponse().events()) == [4])
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func afterAboveTheLastSeqIsABadRequest() async throws {
-        try await withServer(publishing) { server in
-            let id = try server.registerClient()
+        try await withInProcessServer(publishing) { server in
+            let id = try await server.registerClient()
             let beforeAny = try server.poll(id, after: 1)
             expectError(beforeAny, 400, mentioning: ["after"], hiding: [id])
             expectAPIHeaders(beforeAny)
-            _ = try server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#)
+            _ = try await server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#)
             expectError(try server.poll(id, after: 4), 400, mentioning: ["after"], hiding: [id])
-            expectError(try server.request("GET", server.outputPath(id, after: "9007199254740991")), 400, mentioning: ["after"])
+            expectError(try await server.request("GET", server.outputPath(id, after: "9007199254740991")), 400, mentioning: ["after"])
             #expect(seqs(try server.events(id, after: 0)) == [1, 2, 3], "a refused after must not acknowledge")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func afterThatIsNotADigitStringUpTo2To53Minus1IsABadRequest() async throws {
-        try await withServer(publishing) { server in
-            let id = try server.registerClient()
-            _ = try server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#)
+        try await withInProcessServer(publishing) { server in
+            let id = try await server.registerClient()
+            _ = try await server.deliver(Self.threeEvents, to: #"{"client": "\#(id)"}"#)
             let refused = [
                 "abc", "-1", "%2D1", "1.5", "1e1", "0x1", "+1", "%201", "1%20", "", "%", "%zz", "9007199254740992",
                 "18446744073709551616", "99999999999999999999999",
             ]
             for after in refused {
-                let response = try server.request("GET", server.outputPath(id, after: after))
+                let response = try await server.request("GET", server.outputPath(id, after: after))
                 #expect(response.status == 400, "after=\(after): \(response)")
                 expectError(response, 400, hiding: [id])
             }
-            let repeated = try server.request("GET", server.outputPath(id) + "?after=1&after=1")
+            let repeated = try await server.request("GET", server.outputPath(id) + "?after=1&after=1")
             expectError(repeated, 400, mentioning: ["after"])
             #expect(seqs(try server.events(id)) == [1, 2, 3])
             #expect(seqs(try server.events(id, after: 2)) == [3])
-            let other = try server.request("GET", server.outputPath(id) + "?x=1&after=2&y")
+            let other = try await server.request("GET", server.outputPath(id) + "?x=1&after=2&y")
             #expect(try seqs(other.events()) == [3], "other parameters are ignored")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aBatchHoldsAtMostTheConfiguredNumberOfEvents() async throws {
-        try await withServer(publishing + ["--max-batch-events", "2"]) { server in
-            let id = try server.registerClient()
+        try await withInProcessServer(publishing + ["--max-batch-events", "2"]) { server in
+            let id = try await server.registerClient()
             let five = (1...5).map { #"{"verb": "remove", "id": "e\#($0)"}"# }.joined(separator: ",")
-            #expect(try server.deliver("[\(five)]", to: #"{"client": "\#(id)"}"#) == 5)
+            #expect(try await server.deliver("[\(five)]", to: #"{"client": "\#(id)"}"#) == 5)
             #expect(seqs(try server.events(id)) == [1, 2])
             #expect(seqs(try server.events(id, after: 2)) == [3, 4])
             #expect(seqs(try server.events(id, after: 4)) == [5])
@@ -83,12 +84,12 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aBatchHoldsAtMostTheConfiguredBytesButAlwaysOneEvent() async throws {
-        try await withServer(publishing + ["--max-batch-bytes", "400"]) { server in
-            let id = try server.registerClient()
+        try await withInProcessServer(publishing + ["--max-batch-bytes", "400"]) { server in
+            let id = try await server.registerClient()
             let html = String(repeating: "x", count: 100)
             let small = (1...5).map { #"{"verb": "update", "id": "e\#($0)", "html": "\#(html)"}"# }.joined(separator: ",")
             let large = #"{"verb": "update", "id": "big", "html": "\#(String(repeating: "y", count: 1000))"}"#
-            #expect(try server.deliver("[\(small),\(large)]", to: #"{"client": "\#(id)"}"#) == 6)
+            #expect(try await server.deliver("[\(small),\(large)]", to: #"{"client": "\#(id)"}"#) == 6)
 
             var received: [Int] = []
             var batches: [[JSONObject]] = []

@@ -1,5 +1,6 @@
 import LivePageEvents
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// `POST /livepage/publish`: the publish key, the body, and what is refused.
@@ -8,17 +9,17 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func publishingIsNotFoundWithoutAKey() async throws {
-        try await withServer { server in
-            expectError(try server.publish(Self.body, key: nil), 404)
-            expectError(try server.publish(Self.body, key: "any-key-at-all-0123456789"), 404)
-            expectError(try server.disconnect(#"{"to": {"all": true}}"#), 404)
+        try await withInProcessServer { server in
+            expectError(try await server.publish(Self.body, key: nil), 404)
+            expectError(try await server.publish(Self.body, key: "any-key-at-all-0123456789"), 404)
+            expectError(try await server.disconnect(#"{"to": {"all": true}}"#), 404)
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aMissingOrWrongKeyIsUnauthorized() async throws {
-        try await withServer(publishing) { server in
-            _ = try server.registerClient()
+        try await withInProcessServer(publishing) { server in
+            _ = try await server.registerClient()
             let wrong: [[(name: String, value: String)]] = [
                 [],
                 [("Authorization", "Bearer wrong-key-0123456789")],
@@ -30,22 +31,22 @@ import Testing
                 [("Authorization", "bearer\(publishKey)")],
             ]
             for headers in wrong {
-                let response = try server.postJSON("/livepage/publish", Self.body, headers: headers)
+                let response = try await server.postJSON("/livepage/publish", Self.body, headers: headers)
                 expectError(response, 401, hiding: [publishKey])
                 #expect(response.status == 401, "\(headers)")
-                expectError(try server.postJSON("/livepage/disconnect", #"{"to": {"all": true}}"#, headers: headers), 401)
+                expectError(try await server.postJSON("/livepage/disconnect", #"{"to": {"all": true}}"#, headers: headers), 401)
             }
-            #expect(try server.metric("livepage_events_queued_total") == 0)
-            #expect(try server.metric("livepage_clients") == 1)
+            #expect(try await server.metric("livepage_events_queued_total") == 0)
+            #expect(try await server.metric("livepage_clients") == 1)
         }
     }
 
     /// RFC 9110: the authentication scheme is case-insensitive.
     @Test(.timeLimit(.minutes(2)))
     func theBearerSchemeIsCaseInsensitive() async throws {
-        try await withServer(publishing) { server in
+        try await withInProcessServer(publishing) { server in
             for scheme in ["bearer", "BEARER", "bEaReR"] {
-                let response = try server.postJSON("/livepage/publish", Self.body, headers: [("Authorization", "\(scheme) \(publishKey)")])
+                let response = try await server.postJSON("/livepage/publish", Self.body, headers: [("Authorization", "\(scheme) \(publishKey)")])
                 #expect(response.status == 200, "\(scheme): \(response)")
             }
         }
@@ -54,15 +55,15 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func eitherOfTwoKeysWorks() async throws {
         let second = "second-publish-key-abcdefghij"
-        try await withServer(publishing + ["--publish-key", second]) { server in
-            _ = try server.registerClient()
+        try await withInProcessServer(publishing + ["--publish-key", second]) { server in
+            _ = try await server.registerClient()
             for key in [publishKey, second] {
-                let response = try server.publish(Self.body, key: key)
+                let response = try await server.publish(Self.body, key: key)
                 #expect(response.status == 200, "\(response)")
                 expectAPIHeaders(response)
                 #expect(try response.json() == ["delivered": 1])
             }
-            expectError(try server.publish(Self.body, key: "third-key-not-configured-0"), 401)
+            expectError(try await server.publish(Self.body, key: "third-key-not-configured-0"), 401)
         }
     }
 
@@ -101,67 +102,67 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func badBodiesAreRefusedNamingTheProblem() async throws {
-        try await withServer(publishing) { server in
-            let id = try server.registerClient(at: "/a", principal: "alice")
+        try await withInProcessServer(publishing) { server in
+            let id = try await server.registerClient(at: "/a", principal: "alice")
             for refused in Self.refusedBodies {
-                let response = try server.publish(refused.body)
+                let response = try await server.publish(refused.body)
                 #expect(response.status == 400, "\(refused.body): \(response)")
                 expectError(response, 400, mentioning: refused.mentions)
             }
-            expectError(try server.request("POST", "/livepage/publish", headers: [("Authorization", "Bearer \(publishKey)")], body: Self.body), 415)
+            expectError(try await server.request("POST", "/livepage/publish", headers: [("Authorization", "Bearer \(publishKey)")], body: Self.body), 415)
             let plain = [("Authorization", "Bearer \(publishKey)"), ("Content-Type", "text/plain")]
-            expectError(try server.request("POST", "/livepage/publish", headers: plain, body: Self.body), 415)
-            #expect(try server.metric("livepage_events_queued_total") == 0)
-            _ = try server.deliver(#"[{"verb": "remove", "id": "marker"}]"#, to: #"{"client": "\#(id)"}"#)
+            expectError(try await server.request("POST", "/livepage/publish", headers: plain, body: Self.body), 415)
+            #expect(try await server.metric("livepage_events_queued_total") == 0)
+            _ = try await server.deliver(#"[{"verb": "remove", "id": "marker"}]"#, to: #"{"client": "\#(id)"}"#)
             #expect(try server.events(id).map { $0.string("id") } == ["marker"], "nothing refused was delivered")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func anIdOf128BytesIsAccepted() async throws {
-        try await withServer(publishing) { server in
+        try await withInProcessServer(publishing) { server in
             let id = String(repeating: "i", count: 128)
-            let response = try server.publish(#"{"to": {"all": true}, "events": [{"verb": "remove", "id": "x"}], "id": "\#(id)"}"#)
+            let response = try await server.publish(#"{"to": {"all": true}, "events": [{"verb": "remove", "id": "x"}], "id": "\#(id)"}"#)
             #expect(response.status == 200, "\(response)")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func anEventLargerThanAClientQueueIsTooLarge() async throws {
-        try await withServer(publishing + ["--max-queued-bytes", "1000"]) { server in
-            let id = try server.registerClient()
+        try await withInProcessServer(publishing + ["--max-queued-bytes", "1000"]) { server in
+            let id = try await server.registerClient()
             let html = String(repeating: "x", count: 1000)
-            let response = try server.publish(#"{"to": {"all": true}, "events": [{"verb": "remove", "id": "a"}, {"verb": "update", "id": "b", "html": "\#(html)"}]}"#)
+            let response = try await server.publish(#"{"to": {"all": true}, "events": [{"verb": "remove", "id": "a"}, {"verb": "update", "id": "b", "html": "\#(html)"}]}"#)
             expectError(response, 413)
-            #expect(try server.metric("livepage_events_queued_total") == 0, "nothing of a refused publish is queued")
-            #expect(try server.online(id).status == 200, "no client was evicted")
-            #expect(try server.metric("livepage_queue_evictions_total") == 0)
+            #expect(try await server.metric("livepage_events_queued_total") == 0, "nothing of a refused publish is queued")
+            #expect(try await server.online(id).status == 200, "no client was evicted")
+            #expect(try await server.metric("livepage_queue_evictions_total") == 0)
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aBodyOverThePublishLimitIsTooLarge() async throws {
-        try await withServer(publishing + ["--max-publish-body", "1000", "--max-input-body", "100"]) { server in
-            _ = try server.registerClient()
+        try await withInProcessServer(publishing + ["--max-publish-body", "1000", "--max-input-body", "100"]) { server in
+            _ = try await server.registerClient()
             let padding = String(repeating: "x", count: 800)
             let fits = #"{"to": {"all": true}, "events": [{"verb": "update", "id": "a", "html": "\#(padding)"}]}"#
             #expect(fits.utf8.count < 1000)
-            #expect(try server.publish(fits).status == 200, "the publish limit, not the input limit, applies")
+            #expect(try await server.publish(fits).status == 200, "the publish limit, not the input limit, applies")
             let over = #"{"to": {"all": true}, "events": [{"verb": "update", "id": "a", "html": "\#(padding)\#(padding)"}]}"#
-            expectError(try server.publish(over), 413)
-            expectError(try server.disconnect(#"{"to": {"all": true}, "pad": "\#(padding)\#(padding)"}"#), 413)
+            expectError(try await server.publish(over), 413)
+            expectError(try await server.disconnect(#"{"to": {"all": true}, "pad": "\#(padding)\#(padding)"}"#), 413)
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func theDefaultPublishLimitIs1MiB() async throws {
         // A queue that holds a 1 MiB event, so that only the body limit is in play.
-        try await withServer(publishing + ["--max-queued-bytes", "2097152"]) { server in
+        try await withInProcessServer(publishing + ["--max-queued-bytes", "2097152"]) { server in
             let envelope = #"{"to": {"all": true}, "events": [{"verb": "custom", "pad": ""}]}"#
             let fits = envelope.replacing(#""pad": """#, with: #""pad": "\#(String(repeating: "p", count: (1 << 20) - envelope.utf8.count))""#)
             #expect(fits.utf8.count == 1 << 20)
-            #expect(try server.publish(fits).status == 200)
-            expectError(try server.publish(fits.replacing(#""pad": ""#, with: #""pad": "pp"#)), 413)
+            #expect(try await server.publish(fits).status == 200)
+            expectError(try await server.publish(fits.replacing(#""pad": ""#, with: #""pad": "pp"#)), 413)
         }
     }
 }

@@ -2,9 +2,6 @@
 // ReadmeExampleTests. The README holds the lines between the markers exactly.
 
 // README example begins
-import LivePage
-import LivePageEvents
-import LivePageHTTP
 import LivePageServer
 
 /// A live poll: visitors vote, every open page shows each vote as it is cast, and

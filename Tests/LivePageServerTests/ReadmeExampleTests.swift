@@ -26,6 +26,14 @@ struct ReadmeExampleTests {
         #expect(!shown.isEmpty)
     }
 
+    @Test func theReadmeShowsTheTestingExampleWordForWord() throws {
+        let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
+        let source = try String(
+            contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeTestingExample.swift", encoding: .utf8)
+        let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
+        #expect(!shown.isEmpty)
+    }
+
     /// The client id in a page's `LivePage.start({...})`.
     static func clientID(inPage html: String) throws -> String {
         let start = try #require(html.firstRange(of: #""client":""#))

@@ -1,5 +1,6 @@
 import LivePageEvents
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// `POST /livepage/clients` in open mode: the answer, presence modes, and bodies refused.
@@ -21,8 +22,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func openModeTakesThePrincipalAsGiven() async throws {
-        try await withServer { server in
-            let response = try server.register(#"{"location": "/chat/lobby", "principal": "zorg.member.uwe"}"#)
+        try await withInProcessServer { server in
+            let response = try await server.register(#"{"location": "/chat/lobby", "principal": "zorg.member.uwe"}"#)
             #expect(response.status == 201, "\(response)")
             #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
             expectAPIHeaders(response)
@@ -38,9 +39,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func anAnonymousClientHasANullPrincipalAndTheConfiguredRefresh() async throws {
-        try await withServer(["--refresh", "3"]) { server in
+        try await withInProcessServer(["--refresh", "3"]) { server in
             for body in [#"{"location": "/a"}"#, #"{"location": "/a", "principal": null}"#] {
-                let response = try server.register(body)
+                let response = try await server.register(body)
                 #expect(response.status == 201, "\(response)")
                 let json = try response.json()
                 #expect(json["principal"] == .null, "\(response)")
@@ -51,26 +52,26 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func eachRegistrationGetsItsOwnIdAndTheServersEpoch() async throws {
-        let (epochs, ids) = try await withServer { server in
-            let first = try server.register(#"{"location": "/a"}"#).json()
-            let second = try server.register(#"{"location": "/a"}"#).json()
+        let (epochs, ids) = try await withInProcessServer { server in
+            let first = try await server.register(#"{"location": "/a"}"#).json()
+            let second = try await server.register(#"{"location": "/a"}"#).json()
             return ([first.string("epoch"), second.string("epoch")], [first.string("client"), second.string("client")])
         }
         #expect(epochs[0] != nil && epochs[0] == epochs[1])
         #expect(ids[0] != nil && ids[0] != ids[1])
-        let restarted = try await withServer { server in try server.register(#"{"location": "/a"}"#).json().string("epoch") }
+        let restarted = try await withInProcessServer { server in try await server.register(#"{"location": "/a"}"#).json().string("epoch") }
         #expect(restarted != nil && restarted != epochs[0], "the epoch must change when the server restarts")
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aListClientsFirstEventIsTheFullState() async throws {
-        try await withServer { server in
-            _ = try server.registerClient(at: "/room", principal: "zed")
-            _ = try server.registerClient(at: "/room", principal: "bob")
-            _ = try server.registerClient(at: "/room", principal: "bob")
-            _ = try server.registerClient(at: "/room")
-            _ = try server.registerClient(at: "/elsewhere", principal: "carol")
-            let alice = try server.registerClient(at: "/room", principal: "alice", presence: "list")
+        try await withInProcessServer { server in
+            _ = try await server.registerClient(at: "/room", principal: "zed")
+            _ = try await server.registerClient(at: "/room", principal: "bob")
+            _ = try await server.registerClient(at: "/room", principal: "bob")
+            _ = try await server.registerClient(at: "/room")
+            _ = try await server.registerClient(at: "/elsewhere", principal: "carol")
+            let alice = try await server.registerClient(at: "/room", principal: "alice", presence: "list")
             let events = try server.events(alice)
             try #require(events.count == 1, "\(events)")
             let expected: JSONObject = [
@@ -83,12 +84,12 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aCountClientGetsTotalsWithoutLists() async throws {
-        try await withServer { server in
-            _ = try server.registerClient(at: "/room", principal: "bob")
-            let counter = try server.registerClient(at: "/room", principal: "alice", presence: "count")
+        try await withInProcessServer { server in
+            _ = try await server.registerClient(at: "/room", principal: "bob")
+            let counter = try await server.registerClient(at: "/room", principal: "alice", presence: "count")
             let first = try server.events(counter)
             #expect(first == [["seq": 1, "verb": "presence", "location": "/room", "count": 2, "anonymous": 0]])
-            _ = try server.registerClient(at: "/room")
+            _ = try await server.registerClient(at: "/room")
             let change = try server.events(counter, after: 1)
             #expect(change == [["seq": 2, "verb": "presence", "location": "/room", "count": 2, "anonymous": 1]])
         }
@@ -96,16 +97,16 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aListClientGetsWhoJoinedAndLeft() async throws {
-        try await withServer { server in
-            let alice = try server.registerClient(at: "/room", principal: "alice", presence: "list")
+        try await withInProcessServer { server in
+            let alice = try await server.registerClient(at: "/room", principal: "alice", presence: "list")
             #expect(try server.events(alice).count == 1)
-            let bob = try server.registerClient(at: "/room", principal: "bob")
+            let bob = try await server.registerClient(at: "/room", principal: "bob")
             let joined = try server.events(alice, after: 1)
             let expectedJoin: JSONObject = [
                 "seq": 2, "verb": "presence", "location": "/room", "joined": ["bob"], "left": [], "count": 2, "anonymous": 0,
             ]
             #expect(joined == [expectedJoin])
-            #expect(try server.close(bob).status == 204)
+            #expect(try await server.close(bob).status == 204)
             let left = try server.events(alice, after: 2)
             let expectedLeave: JSONObject = [
                 "seq": 3, "verb": "presence", "location": "/room", "joined": [], "left": ["bob"], "count": 1, "anonymous": 0,
@@ -116,10 +117,10 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aClientWithoutPresenceGetsNoPresenceEvents() async throws {
-        try await withServer(["--refresh", "1"]) { server in
-            let quiet = try server.registerClient(at: "/room", principal: "alice", presence: "none")
-            let silent = try server.registerClient(at: "/room", principal: "bob")
-            _ = try server.registerClient(at: "/room", principal: "carol")
+        try await withInProcessServer(["--refresh", "1"]) { server in
+            let quiet = try await server.registerClient(at: "/room", principal: "alice", presence: "none")
+            let silent = try await server.registerClient(at: "/room", principal: "bob")
+            _ = try await server.registerClient(at: "/room", principal: "carol")
             for id in [quiet, silent] {
                 let response = try server.poll(id)
                 #expect(response.status == 200)
@@ -153,21 +154,21 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func badBodiesAreRefused() async throws {
-        try await withServer { server in
+        try await withInProcessServer { server in
             for refused in Self.refusedBodies {
                 let headers = refused.contentType.map { [(name: "Content-Type", value: $0)] } ?? []
-                let response = try server.request("POST", "/livepage/clients", headers: headers, body: refused.body)
+                let response = try await server.request("POST", "/livepage/clients", headers: headers, body: refused.body)
                 expectError(response, refused.status, mentioning: refused.mentions.isEmpty ? [] : [refused.mentions])
             }
-            #expect(try server.metric("livepage_clients") == 0)
+            #expect(try await server.metric("livepage_clients") == 0)
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aLocationOf512BytesIsAccepted() async throws {
-        try await withServer { server in
+        try await withInProcessServer { server in
             let location = "/" + String(repeating: "x", count: 511)
-            let response = try server.register(#"{"location": "\#(location)"}"#)
+            let response = try await server.register(#"{"location": "\#(location)"}"#)
             #expect(response.status == 201, "\(response)")
             #expect(try response.json().string("location") == location)
         }

@@ -164,12 +164,12 @@ struct AudienceTests {
     /// A bus that records what the manager hands it, then delivers locally as the
     /// in-memory bus does: what a multi-server bus would carry.
     final class RecordingBus: EventBus {
-        private let state = Mutex<(manager: ClientManager?, messages: [String])>((nil, []))
+        private let state = Mutex<(manager: BusEndpoint?, messages: [String])>((nil, []))
 
-        func attach(to manager: ClientManager) { state.withLock { $0.manager = manager } }
+        func attach(to manager: BusEndpoint) { state.withLock { $0.manager = manager } }
 
-        func publish(_ message: BusMessage) async throws -> Int {
-            let manager = state.withLock { state -> ClientManager? in
+        func publish(_ message: BusMessage) async -> Int {
+            let manager = state.withLock { state -> BusEndpoint? in
                 switch message {
                 case .events(let events, let audience): state.messages.append("\(events.map(\.textForm)) to \(audience.target)")
                 case .disconnect(let audience): state.messages.append("disconnect \(audience.target)")
@@ -198,11 +198,11 @@ struct AudienceTests {
 
     /// A bus that carries every message to two managers, as a broker would to two servers.
     final class SharedBus: EventBus {
-        private let managers = Mutex<[ClientManager]>([])
+        private let managers = Mutex<[BusEndpoint]>([])
 
-        func attach(to manager: ClientManager) { managers.withLock { $0.append(manager) } }
+        func attach(to manager: BusEndpoint) { managers.withLock { $0.append(manager) } }
 
-        func publish(_ message: BusMessage) async throws -> Int {
+        func publish(_ message: BusMessage) async -> Int {
             var total = 0
             for manager in managers.withLock({ $0 }) {
                 total += await withCheckedContinuation { done in manager.deliverLocally(message) { done.resume(returning: $0) } }

@@ -27,11 +27,12 @@ struct LimitTests {
         let harness = Harness { $0.maximumQueuedBytes = 1000 }
         let uwe = try harness.register("zorg.member.uwe")
         let dominik = try harness.register("zorg.member.dominik")
+        // Appends, which compaction never merges: three updates of one element would be.
         let html = String(repeating: "x", count: 300)
-        #expect(try await harness.send(Update(id: "big", html: html), to: .location("/zorg")) == 2)
-        #expect(try await harness.send(Update(id: "big", html: html), to: .location("/zorg")) == 2)
+        #expect(try await harness.send(Append(id: "big", html: html), to: .location("/zorg")) == 2)
+        #expect(try await harness.send(Append(id: "big", html: html), to: .location("/zorg")) == 2)
         let parked = try harness.poll(uwe, after: 2)
-        #expect(try await harness.send(Update(id: "big", html: html), to: .location("/zorg")) == 1)
+        #expect(try await harness.send(Append(id: "big", html: html), to: .location("/zorg")) == 1)
         #expect(parked.waiterAnswers == ["events 3"])
         #expect(try harness.answer(dominik).summary == "gone(evicted)")
     }

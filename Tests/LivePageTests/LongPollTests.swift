@@ -155,7 +155,7 @@ struct LongPollTests {
     }
 
     @Test func aCancelledPollStartsTheExpiryCountdown() throws {
-        let harness = Harness()
+        let harness = Harness { $0.resumeWindow = .zero }
         let uwe = try harness.register("zorg.member.uwe")
         harness.advance(to: .seconds(100))
         let poll = try harness.poll(uwe)
@@ -186,7 +186,7 @@ struct LongPollTests {
     }
 
     @Test func aCancelledAsyncOutputStartsTheExpiryCountdown() async throws {
-        let harness = Harness()
+        let harness = Harness { $0.resumeWindow = .zero }
         let manager = harness.manager
         let uwe = try harness.register("zorg.member.uwe")
         let output = Task { try await manager.output(for: uwe) }

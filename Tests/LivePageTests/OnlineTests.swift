@@ -55,8 +55,10 @@ struct OnlineTests {
 
     // MARK: Expiry
 
+    /// Without a resume window (at most refresh + grace) a client that stops polling is
+    /// removed when it leaves who is online; ResumeWindowTests cover the window.
     @Test func expiresAfterRefreshPlusGraceWithoutAPoll() async throws {
-        let harness = Harness()
+        let harness = Harness { $0.resumeWindow = .zero }
         let uwe = try harness.register("zorg.member.uwe")
         let dominik = try harness.register("zorg.member.dominik")
         try await harness.send(Remove(id: "a"), to: .everyone)
@@ -79,7 +81,7 @@ struct OnlineTests {
     }
 
     @Test func theCountdownStartsWhenAnIdleAnswerEndsThePoll() throws {
-        let harness = Harness()
+        let harness = Harness { $0.resumeWindow = .zero }
         let uwe = try harness.register("zorg.member.uwe")
         let poll = try harness.poll(uwe)
         harness.advance(to: .seconds(25))
@@ -95,6 +97,7 @@ struct OnlineTests {
             $0.refresh = .seconds(2)
             $0.grace = .seconds(1)
             $0.expiryCheckInterval = .milliseconds(100)
+            $0.resumeWindow = .zero
         }
         let uwe = try harness.register("zorg.member.uwe")
         let poll = try harness.poll(uwe)

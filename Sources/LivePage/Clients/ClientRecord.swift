@@ -2,10 +2,21 @@ import LivePageEvents
 /// Everything the manager keeps for one client. Lives inside the manager's lock only.
 final class ClientRecord {
     /// A parked output request: whom to answer. Its hold time is kept in the manager's
-    /// ``HoldWheel``, at ``holdSlot``.
-    struct ParkedPoll {
-        let ticket: UInt64
-        let waiter: OutputWaiter
+    /// ``HoldWheel``, at ``holdSlot`` (a shared poll's at its first member's).
+    enum ParkedPoll {
+        /// This client's own poll (`GET .../output`).
+        case single(ticket: UInt64, waiter: OutputWaiter)
+        /// A poll for several clients at once (`POST /poll`), answered for all of them
+        /// together.
+        case shared(SharedPoll)
+
+        /// The ticket that names the request, to cancel it.
+        var ticket: UInt64 {
+            switch self {
+            case .single(let ticket, _): ticket
+            case .shared(let poll): poll.ticket
+            }
+        }
     }
 
     let info: ClientInfo
@@ -18,8 +29,17 @@ final class ClientRecord {
     var parked: ParkedPoll?
     /// Where the parked poll's hold time is in the manager's hold wheel.
     var holdSlot: HoldWheel.Slot?
-    /// When the client expires unless it polls; meaningless while a poll is parked.
+    /// When the client expires unless it polls (or, while away, when it is removed);
+    /// meaningless while a poll is parked.
     var expiresAt: Duration
+    /// Whether the client has polled at least once: only such a client is kept, away,
+    /// for the resume window once it stops polling.
+    var hasPolled = false
+    /// Whether the client stopped polling for longer than refresh + grace: it has left
+    /// who is online, but its queue is kept until the resume window ends, for its page
+    /// to come back to.
+    var isAway = false
+
     /// The client's index in `location.clients`, for removal in O(1).
     var indexInLocation = -1
     /// The client's index in `location.presenceClients` (presence clients only).

@@ -3,11 +3,11 @@
 /// Events stay queued until the page acknowledges them with a later poll's `after`, so
 /// an answer lost on the way is answered again by the next poll.
 struct EventQueue {
-    private var items: [OutputBatch.Item] = []
+    var items: [OutputBatch.Item] = []
     /// The index of the oldest unacknowledged event in `items`.
-    private var head = 0
+    var head = 0
     /// The JSON bytes of the queued events.
-    private(set) var byteCount = 0
+    var byteCount = 0
 
     /// The number of queued events.
     var count: Int { items.count - head }

@@ -20,6 +20,7 @@ public struct ManagerError: Error, Sendable, Hashable {
         case publishTooLarge(events: Int, bytes: Int)
         case inputRejected(String)
         case invalidEvent(EventError)
+        case invalidMultiPoll(String)
     }
 
     private let kind: Kind
@@ -75,10 +76,13 @@ public struct ManagerError: Error, Sendable, Hashable {
     /// The input's fields could not become an event.
     public static func invalidEvent(_ error: EventError) -> ManagerError { ManagerError(.invalidEvent(error)) }
 
+    /// A poll for several clients names none, more than the limit, or one twice.
+    public static func invalidMultiPoll(_ reason: String) -> ManagerError { ManagerError(.invalidMultiPoll(reason)) }
+
     /// The HTTP status PROTOCOL.md gives this error.
     public var status: Int {
         switch kind {
-        case .invalidLocation, .invalidPrincipal, .afterBeyondLastSeq, .invalidEvent: 400
+        case .invalidLocation, .invalidPrincipal, .afterBeyondLastSeq, .invalidEvent, .invalidMultiPoll: 400
         case .inputRejected: 403
         case .superseded: 409
         case .clientGone: 410
@@ -122,6 +126,7 @@ extension ManagerError: CustomStringConvertible {
             "These events are more than a client's queue holds (\(events) events or \(bytes) bytes of JSON, counting 64 bytes for each event), so every recipient would be evicted; send fewer or smaller events in several publishes."
         case .inputRejected(let reason): reason
         case .invalidEvent(let error): error.description
+        case .invalidMultiPoll(let reason): "A poll for several clients \(reason)."
         }
     }
 }

@@ -14,7 +14,10 @@ public struct EncodedEvent: Sendable {
     /// Plain JSON, not HTML-safe: answers are `application/json`, never inline script.
     public let members: [UInt8]
     /// Whether the event came from page input (and so carries `from`).
-    public let isInput: Bool
+    public var isInput: Bool { footprint.isInput }
+    /// What the event touches in a page, for compacting a full queue; it also says
+    /// whether the event came from input, so that an event stays 32 bytes.
+    let footprint: EventFootprint
 
     /// The encoding of an event sent by the server or a backend, which carries no `from`.
     public init(_ event: any Event) {
@@ -40,7 +43,7 @@ public struct EncodedEvent: Sendable {
         if members.capacity > members.count + 64 { members = Array(members) }
         self.verb = event.verb
         self.members = members
-        self.isInput = isInput
+        self.footprint = EventFootprint(verb: event.verb, fields: object, isInput: isInput)
     }
 
     /// What this event holds in memory while queued, in bytes: its JSON members as

@@ -2,26 +2,34 @@
 /// and several.
 ///
 /// The manager never queues a send for its clients directly. It hands the message to
-/// its bus; the bus brings it back to ``ClientManager/deliverLocally(_:completion:)`` on every
+/// its bus; the bus brings it back to ``BusEndpoint/deliverLocally(_:completion:)`` on every
 /// server that shares it (this one included), so that every server queues the same
 /// messages in the same order. ``LocalEventBus`` is the one-server case.
+///
+/// A bus sees its manager only through the ``BusEndpoint`` it is attached to: local
+/// delivery, presence, and suspending or dropping clients when its link fails.
 public protocol EventBus: Sendable {
     /// Called once by the manager that uses this bus, from its initializer: messages
-    /// that arrive on the bus go to `manager`'s ``ClientManager/deliverLocally(_:completion:)``.
-    func attach(to manager: ClientManager)
+    /// that arrive on the bus go to `endpoint`'s ``BusEndpoint/deliverLocally(_:completion:)``.
+    /// - Parameter endpoint: The manager's side of the bus.
+    func attach(to endpoint: BusEndpoint)
 
     /// Carries `message` to every server sharing the bus.
+    /// - Parameter message: The events and their audience, or a disconnect.
     /// - Returns: How many (client, event) pairs were queued, or clients disconnected,
     ///   over all servers.
-    /// - Throws: When the message may not have reached every server; nothing is
-    ///   dropped silently.
-    func publish(_ message: BusMessage) async throws -> Int
+    /// - Throws: ``ManagerError/unavailable`` when the message may not have reached every
+    ///   server; nothing is dropped silently.
+    func publish(_ message: BusMessage) async throws(ManagerError) -> Int
 
     /// Carries `message` and calls `completion` with what ``publish(_:)`` returns or
     /// throws. The in-memory bus calls back without a task (on this thread when the
     /// audience is small), so a single server answers publishes on the thread that read
     /// them; by default a task awaits ``publish(_:)``.
-    func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, any Error>) -> Void)
+    /// - Parameters:
+    ///   - message: The events and their audience, or a disconnect.
+    ///   - completion: Called once, from any thread, with the count or the error.
+    func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, ManagerError>) -> Void)
 
     /// Leaves the bus when the server shuts down, so that the other servers learn at once
     /// that this one's clients are gone.
@@ -30,9 +38,13 @@ public protocol EventBus: Sendable {
 
 extension EventBus {
     /// A bus to other servers must await them: by default a task awaits ``publish(_:)``.
-    public func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, any Error>) -> Void) {
+    public func publish(_ message: BusMessage, completion: @escaping @Sendable (Result<Int, ManagerError>) -> Void) {
         Task {
-            do { completion(.success(try await publish(message))) } catch { completion(.failure(error)) }
+            do throws(ManagerError) {
+                completion(.success(try await publish(message)))
+            } catch {
+                completion(.failure(error))
+            }
         }
     }
 

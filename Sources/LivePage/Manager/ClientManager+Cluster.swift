@@ -2,7 +2,8 @@ import LivePageEvents
 import Synchronization
 
 /// What several servers sharing one site's clients exchange through the client manager:
-/// their parts of who is online, and what happens when one loses the others.
+/// their parts of who is online, and what happens when one loses the others. A bus reaches
+/// these through its ``BusEndpoint``, not the manager's public API.
 ///
 /// A bus to other servers (Redis, say) reports this server's part of presence with
 /// ``observeLocalPresence(_:)``, tells the manager the others' parts with
@@ -12,19 +13,19 @@ import Synchronization
 extension ClientManager {
     /// Reports this server's part of presence, one report per location that changed,
     /// at most once per presence interval, with the part as it is then.
-    public typealias LocalPresenceObserver = @Sendable ([String: PresencePart]) -> Void
+    package typealias LocalPresenceObserver = BusEndpoint.LocalPresenceObserver
 
     /// Calls `observer` with this server's part of presence at each location where it
     /// changed (a principal's first tab opened or last one closed, an anonymous client
     /// came or went), coalesced over the presence interval. A location left with no
     /// client here is reported with ``PresencePart/empty``.
-    public func observeLocalPresence(_ observer: @escaping LocalPresenceObserver) {
+    package func observeLocalPresence(_ observer: @escaping LocalPresenceObserver) {
         localPresenceObserver.withLock { $0 = observer }
     }
 
     /// This server's part of presence at every location where it has clients, for a bus
     /// that (re)starts and must publish all of it.
-    public var localPresence: [String: PresencePart] {
+    package var localPresence: [String: PresencePart] {
         state.withLock { state in
             var parts: [String: PresencePart] = [:]
             for location in state.locations.values { parts[location.name] = location.localPart }
@@ -35,7 +36,7 @@ extension ClientManager {
     /// Sets who is online at `location` on all the other servers together (`nil` or
     /// empty: nobody). Presence events go to this server's presence clients there if
     /// the merged state changed, and ``online(at:)`` answers with the merged state.
-    public func setRemotePresence(_ part: PresencePart?, at location: String) {
+    package func setRemotePresence(_ part: PresencePart?, at location: String) {
         locked { state, now, answers in
             let key = ExactName(location)
             let part = part.flatMap { $0.isEmpty ? nil : $0 }
@@ -49,22 +50,20 @@ extension ClientManager {
     /// Stops serving output: every parked poll and every poll until
     /// ``resumeOutput()`` is answered ``OutputAnswer/unavailable`` (503 with a spread
     /// `Retry-After`), so that no page waits on a server that may be missing events.
-    public func suspendOutput() {
+    package func suspendOutput() {
         let now = clock.now
         var answers = PendingAnswers()
         state.withLock { state in
             state.isOutputSuspended = true
             for record in state.clients.values {
-                if let parked = takeParked(record, in: &state, now: now) {
-                    answers.add(parked.waiter, .unavailable)
-                }
+                answerParked(record, with: .unavailable, in: &state, now: now, answers: &answers)
             }
         }
         answers.deliver()
     }
 
     /// Serves output again after ``suspendOutput()``.
-    public func resumeOutput() {
+    package func resumeOutput() {
         state.withLock { $0.isOutputSuspended = false }
     }
 
@@ -73,7 +72,7 @@ extension ClientManager {
     /// reload lose nothing. New registrations are served as usual.
     /// - Returns: How many clients were removed.
     @discardableResult
-    public func dropAllClients(reason: ClientGoneReason) -> Int {
+    package func dropAllClients(reason: ClientGoneReason) -> Int {
         let count = locked { state, now, answers in
             let records = state.everyone
             for record in records {

@@ -9,6 +9,16 @@ extension ClientManager {
         /// How long a client that has never polled stays online after registering.
         /// Default 120 s.
         public var firstPollTimeout: Duration = .seconds(120)
+        /// How long a client that stopped polling keeps its queue, counted from the end of
+        /// its last poll, so that its page can come back (a phone that switched apps, a
+        /// laptop that slept, a page in the back/forward cache) and catch up without
+        /// reloading. It leaves who is online after refresh + grace all the same, and
+        /// still counts toward every limit. At or below refresh + grace, a client is
+        /// removed when it leaves, as before. Default 5 minutes.
+        public var resumeWindow: Duration = .seconds(300)
+        /// Clients one poll may ask for at once (the tabs of one browser sharing a poll).
+        /// Default 32.
+        public var maximumClientsPerPoll = 32
         /// How often expired clients are looked for. Default 1 s.
         public var expiryCheckInterval: Duration = .seconds(1)
         /// Unacknowledged events one client may have queued before it is evicted.

@@ -6,18 +6,18 @@ extension ClientManager {
     /// with consecutive seqs.
     /// - Returns: The number of (client, event) pairs queued.
     /// - Throws: ``ManagerError/publishTooLarge(events:bytes:)`` for events no client queue
-    ///   could hold; the bus's error if it could not carry the message.
-    public func send(_ events: [any Event], to audience: Audience) async throws -> Int {
+    ///   could hold; ``ManagerError/unavailable`` if the bus could not carry the message.
+    public func send(_ events: [any Event], to audience: Audience) async throws(ManagerError) -> Int {
         try await send(encoded: events.map { EncodedEvent($0) }, to: audience)
     }
 
     /// Sends one event to every client of `audience`; see ``send(_:to:)-([any Event],_)``.
-    public func send(_ event: any Event, to audience: Audience) async throws -> Int {
+    public func send(_ event: any Event, to audience: Audience) async throws(ManagerError) -> Int {
         try await send(encoded: [EncodedEvent(event)], to: audience)
     }
 
     /// Sends events already encoded (each is encoded once, whatever the audience).
-    public func send(encoded events: [EncodedEvent], to audience: Audience) async throws -> Int {
+    public func send(encoded events: [EncodedEvent], to audience: Audience) async throws(ManagerError) -> Int {
         guard !events.isEmpty else { return 0 }
         try checkSize(of: events)
         return try await bus.publish(.events(events, to: audience))
@@ -31,7 +31,7 @@ extension ClientManager {
     public func send(
         encoded events: [EncodedEvent],
         to audience: Audience,
-        completion: @escaping @Sendable (Result<Int, any Error>) -> Void
+        completion: @escaping @Sendable (Result<Int, ManagerError>) -> Void
     ) throws(ManagerError) {
         guard !events.isEmpty else { return completion(.success(0)) }
         try checkSize(of: events)
@@ -50,18 +50,19 @@ extension ClientManager {
     /// Removes every client of `audience` (a logged-out or banned user): their next
     /// poll is answered `gone(.closed)`.
     /// - Returns: The number of clients removed, over every server of the bus.
-    public func disconnect(_ audience: Audience) async throws -> Int {
+    public func disconnect(_ audience: Audience) async throws(ManagerError) -> Int {
         try await bus.publish(.disconnect(audience))
     }
 
     /// Carries out a bus message for this server's own clients, then calls `completion`
     /// with the (client, event) pairs queued, or the clients disconnected, here. Buses
-    /// call this; an application sends with ``send(_:to:)-([any Event],_)`` instead.
+    /// call this through their ``BusEndpoint``; an application sends with
+    /// ``send(_:to:)-([any Event],_)`` instead.
     ///
     /// The message waits behind earlier ones, and runs a bounded slice of recipients at a
     /// time: the first slice on this thread when nothing is ahead of it, the rest on the
     /// clock's thread, so no lock or event loop is held for a large audience.
-    public func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
+    package func deliverLocally(_ message: BusMessage, completion: @escaping @Sendable (Int) -> Void) {
         locked { state, _, _ in
             let work: Delivery.Work
             let audience: Audience
@@ -87,6 +88,7 @@ extension ClientManager {
             let result = try body(&state, now, &answers)
             runReadyDeliveries(in: &state, now: now, answers: &answers)
             let mustSchedule = state.deliveries.isEmpty ? false : runDeliveries(in: &state, now: now, answers: &answers)
+            if !state.dueSharedPolls.isEmpty { answerDueSharedPolls(in: &state, now: now, answers: &answers) }
             return (result, mustSchedule)
         }
         answers.deliver()
@@ -160,6 +162,7 @@ extension ClientManager {
         }
         // What the slice caused (the presence flush of an eviction) may be ready at once.
         runReadyDeliveries(in: &state, now: now, answers: &answers)
+        answerDueSharedPolls(in: &state, now: now, answers: &answers)
         state.isDeliveryScheduled = !state.deliveries.isEmpty
         return state.isDeliveryScheduled
     }
@@ -201,16 +204,25 @@ extension ClientManager {
             record.lastSeq += 1
             record.queue.append(OutputBatch.Item(seq: record.lastSeq, event: event))
         }
-        if record.queue.count > configuration.maximumQueuedEvents
-            || record.queue.byteCount > configuration.maximumQueuedBytes
-        {
+        if isOverLimits(record.queue), !compact(record, in: &state) {
             state.metrics.evictions += 1
             remove(record, reason: .evicted, in: &state, now: now, answers: &answers)
             return 0
         }
         state.metrics.eventsQueued += events.count
-        if let parked = takeParked(record, in: &state, now: now) {
-            answers.add(parked.waiter, .events(makeBatch(for: record, in: &state)))
+        switch record.parked {
+        case nil:
+            break
+        case .single:
+            if let waiter = takeParked(record, in: &state, now: now) {
+                answers.add(waiter, .events(makeBatch(for: record, in: &state)))
+            }
+        case .shared(let poll):
+            // Answered at the end of the locked section, with every member's events.
+            if !poll.isDue {
+                poll.isDue = true
+                state.dueSharedPolls.append(poll)
+            }
         }
         return events.count
     }
@@ -235,9 +247,8 @@ extension ClientManager {
         }
         state.gone.remember(id, reason)
         if reason == .expired { state.metrics.expirations += 1 }
-        if let parked = takeParked(record, in: &state, now: now) {
-            answers.add(parked.waiter, .gone(reason))
-        }
+        if record.isAway { state.metrics.clientsAway -= 1 }
+        answerParked(record, with: .gone(reason), in: &state, now: now, answers: &answers)
         let location = record.location
         let changed = location.remove(record)
         if changed {
@@ -250,5 +261,23 @@ extension ClientManager {
         } else if changed {
             presenceChanged(at: location, in: &state, now: now, answers: &answers)
         }
+    }
+}
+
+extension ClientManager {
+    /// Whether `queue` holds more than a client may have unacknowledged.
+    func isOverLimits(_ queue: EventQueue) -> Bool {
+        queue.count > configuration.maximumQueuedEvents || queue.byteCount > configuration.maximumQueuedBytes
+    }
+
+    /// Compacts the full queue of `record` (``EventQueue/compact()``); returns whether the
+    /// client may stay: compaction freed at least a quarter of both limits. A queue that
+    /// compaction cannot shrink so much is evicted, as before, so that one client never
+    /// costs a compaction on every event.
+    func compact(_ record: ClientRecord, in state: inout State) -> Bool {
+        let dropped = record.queue.compact()
+        state.metrics.eventsCompacted += dropped
+        return record.queue.count * 4 <= configuration.maximumQueuedEvents * 3
+            && record.queue.byteCount * 4 <= configuration.maximumQueuedBytes * 3
     }
 }

@@ -20,7 +20,9 @@ public struct Input: Sendable {
     /// Sends `event` (this input's, or one the handler made of it) to `audience`, with
     /// `from` set to the sender's principal.
     /// - Returns: The number of (client, event) pairs queued.
-    public func send(_ event: any Event, to audience: Audience) async throws -> Int {
+    /// - Throws: ``ManagerError`` when the event is too large for any queue, or the bus
+    ///   could not carry it.
+    public func send(_ event: any Event, to audience: Audience) async throws(ManagerError) -> Int {
         try await manager.send(encoded: [EncodedEvent(event, fromInputBy: sender.principal)], to: audience)
     }
 }

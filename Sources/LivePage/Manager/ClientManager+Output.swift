@@ -32,10 +32,7 @@ extension ClientManager {
     /// - Throws: ``ManagerError/afterBeyondLastSeq`` when `after` is above the last seq
     ///   given out.
     public func poll(_ id: ClientID, after: UInt64, waiter: @escaping OutputWaiter) throws(ManagerError) -> PollResult {
-        let now = clock.now
-        var answers = PendingAnswers()
-        defer { answers.deliver() }
-        return try state.withLock { state throws(ManagerError) -> PollResult in
+        try locked { state, now, answers throws(ManagerError) -> PollResult in
             guard !state.isShuttingDown else { return .answered(.shuttingDown) }
             guard let record = state.clients[id] else { return .answered(.gone(state.gone.reason(for: id))) }
             guard !state.isOutputSuspended else {
@@ -45,27 +42,42 @@ extension ClientManager {
                 return .answered(.unavailable)
             }
             guard after <= record.lastSeq else { throw .afterBeyondLastSeq }
-            if after > record.acknowledged {
-                record.acknowledged = after
-                record.queue.acknowledge(through: after)
-            }
-            if let previous = takeParked(record, in: &state, now: now) {
-                answers.add(previous.waiter, .superseded)
-            }
+            startPolling(record, after: after, in: &state, now: now, answers: &answers)
             if !record.queue.isEmpty {
                 return .answered(.events(makeBatch(for: record, in: &state)))
             }
             state.nextTicket += 1
             let ticket = state.nextTicket
-            // Drawn a tick above 0.9 × refresh: the wheel answers at the tick at or before it.
-            let earliest = configuration.refresh * 0.9 + state.hold.resolution
-            let holdTime = earliest + (configuration.refresh - earliest) * Double.random(in: 0...1, using: &state.jitter)
-            record.parked = ClientRecord.ParkedPoll(ticket: ticket, waiter: waiter)
-            state.hold.insert(record, deadline: now + holdTime, now: now)
-            state.metrics.parkedPolls += 1
-            scheduleHoldTick(in: &state, now: now)
+            record.parked = .single(ticket: ticket, waiter: waiter)
+            park(record, in: &state, now: now)
             return .parked(PollTicket(client: id, number: ticket))
         }
+    }
+
+    /// What every poll of `record` does first, alone or shared: acknowledges `after`,
+    /// answers a parked poll of the same client `superseded`, and brings a client that
+    /// was away back into who is online.
+    func startPolling(_ record: ClientRecord, after: UInt64, in state: inout State, now: Duration, answers: inout PendingAnswers) {
+        record.hasPolled = true
+        if after > record.acknowledged {
+            record.acknowledged = after
+            record.queue.acknowledge(through: after)
+        }
+        if record.parked != nil {
+            answerParked(record, with: .superseded, in: &state, now: now, answers: &answers)
+        }
+        if record.isAway { comeBack(record, in: &state, now: now, answers: &answers) }
+    }
+
+    /// Puts `record`, whose poll is parked, into the hold wheel with a hold time drawn
+    /// between 0.9 and 1.0 × refresh.
+    func park(_ record: ClientRecord, in state: inout State, now: Duration) {
+        // Drawn a tick above 0.9 × refresh: the wheel answers at the tick at or before it.
+        let earliest = configuration.refresh * 0.9 + state.hold.resolution
+        let holdTime = earliest + (configuration.refresh - earliest) * Double.random(in: 0...1, using: &state.jitter)
+        state.hold.insert(record, deadline: now + holdTime, now: now)
+        state.metrics.parkedPolls += 1
+        scheduleHoldTick(in: &state, now: now)
     }
 
     /// Forgets a parked request whose connection went away, without answering it. The
@@ -73,7 +85,7 @@ extension ClientManager {
     public func cancelPoll(_ ticket: PollTicket) {
         let now = clock.now
         state.withLock { state in
-            guard let record = state.clients[ticket.client], record.parked?.ticket == ticket.number else { return }
+            guard let record = state.clients[ticket.client], case .single(ticket.number, _)? = record.parked else { return }
             _ = takeParked(record, in: &state, now: now)
         }
     }
@@ -111,7 +123,7 @@ extension ClientManager {
     }
 
     /// Has the clock tick the hold wheel at its next tick, unless it will already.
-    private func scheduleHoldTick(in state: inout State, now: Duration) {
+    func scheduleHoldTick(in state: inout State, now: Duration) {
         guard !state.holdTickScheduled else { return }
         state.holdTickScheduled = true
         let next = state.hold.answerTime(for: now) + state.hold.resolution
@@ -126,26 +138,56 @@ extension ClientManager {
         state.withLock { state in
             state.holdTickScheduled = false
             for record in state.hold.removeDue(at: now) {
-                guard let parked = record.parked else { continue }
-                record.parked = nil
-                state.metrics.parkedPolls -= 1
-                record.expiresAt = now + configuration.refresh + configuration.grace
-                answers.add(parked.waiter, .events(OutputBatch(items: [])))
+                switch record.parked {
+                case nil:
+                    continue
+                case .single(_, let waiter):
+                    record.parked = nil
+                    state.metrics.parkedPolls -= 1
+                    record.expiresAt = now + configuration.refresh + configuration.grace
+                    answers.add(waiter, .events(OutputBatch(items: [])))
+                case .shared(let poll):
+                    answer(poll, in: &state, now: now, answers: &answers)
+                }
             }
             if state.hold.count > 0 { scheduleHoldTick(in: &state, now: now) }
         }
         answers.deliver()
     }
 
-    /// Unparks `record`'s poll, if any, stopping its timer and starting the client's
-    /// expiry countdown from now, the end of its last poll.
-    func takeParked(_ record: ClientRecord, in state: inout State, now: Duration) -> ClientRecord.ParkedPoll? {
-        guard let parked = record.parked else { return nil }
+    /// Unparks `record`'s own poll, if it has one, stopping its timer and starting the
+    /// client's expiry countdown from now, the end of its last poll. A shared poll is
+    /// not taken: ``answerParked(_:with:in:now:answers:)`` answers it for every member.
+    func takeParked(_ record: ClientRecord, in state: inout State, now: Duration) -> OutputWaiter? {
+        guard case .single(_, let waiter)? = record.parked else { return nil }
         record.parked = nil
         state.hold.remove(record)
         state.metrics.parkedPolls -= 1
         record.expiresAt = now + configuration.refresh + configuration.grace
-        return parked
+        return waiter
+    }
+
+    /// Answers `record`'s parked poll, if any, with `answer`: its own poll so; a shared
+    /// one at once for every member, `record` with `answer` and the others with what they
+    /// have (``OutputAnswer/shuttingDown`` and ``OutputAnswer/unavailable`` answer the
+    /// whole request so).
+    func answerParked(_ record: ClientRecord, with answer: OutputAnswer, in state: inout State, now: Duration, answers: inout PendingAnswers) {
+        switch record.parked {
+        case nil:
+            return
+        case .single:
+            if let waiter = takeParked(record, in: &state, now: now) { answers.add(waiter, answer) }
+        case .shared(let poll):
+            switch answer {
+            case .shuttingDown, .unavailable:
+                unpark(poll, in: &state, now: now)
+                let waiter = poll.waiter
+                let whole: MultiPollAnswer = if case .shuttingDown = answer { .shuttingDown } else { .unavailable }
+                answers.add { waiter(whole) }
+            default:
+                self.answer(poll, overriding: (record, ClientPollResult(answer)), in: &state, now: now, answers: &answers)
+            }
+        }
     }
 
     /// The next batch of `record`'s queued events, which stay queued until acknowledged.

@@ -36,6 +36,9 @@ extension ClientManager {
         var localPartReportScheduled = false
         /// While set, polls are answered ``OutputAnswer/unavailable``.
         var isOutputSuspended = false
+        /// Shared polls that a member's events are waiting for, answered at the end of
+        /// the locked section that queued them.
+        var dueSharedPolls: [SharedPoll] = []
 
         /// Adds `record` to ``everyone``.
         mutating func addToEveryone(_ record: ClientRecord) {

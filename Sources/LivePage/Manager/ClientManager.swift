@@ -50,7 +50,7 @@ public final class ClientManager: Sendable {
         let hold = HoldWheel(longestHold: configuration.refresh, resolution: resolution, now: clock.now)
         self.state = Mutex(State(rememberedGoneClients: configuration.rememberedGoneClients, hold: hold))
         self.inputHandlerStorage = Mutex(ClientManager.defaultInputHandler)
-        bus.attach(to: self)
+        bus.attach(to: BusEndpoint(self))
         scheduleExpiryCheck()
     }
 
@@ -181,10 +181,9 @@ public final class ClientManager: Sendable {
         var answers = PendingAnswers()
         state.withLock { state in
             state.isShuttingDown = true
+            let now = clock.now
             for record in state.clients.values {
-                if let parked = takeParked(record, in: &state, now: clock.now) {
-                    answers.add(parked.waiter, .shuttingDown)
-                }
+                answerParked(record, with: .shuttingDown, in: &state, now: now, answers: &answers)
             }
         }
         answers.deliver()

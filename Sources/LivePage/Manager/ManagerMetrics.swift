@@ -14,4 +14,13 @@ public struct ManagerMetrics: Sendable, Hashable {
     public internal(set) var evictions = 0
     /// Clients expired for not polling since start.
     public internal(set) var expirations = 0
+    /// Clients that stopped polling and are kept, out of who is online, for the resume
+    /// window.
+    public internal(set) var clientsAway = 0
+    /// Clients that came back from away since start: their pages caught up instead of
+    /// reloading.
+    public internal(set) var resumes = 0
+    /// Events dropped from full queues since start because a later event on the same
+    /// element made them pointless (compaction, instead of evicting the client).
+    public internal(set) var eventsCompacted = 0
 }

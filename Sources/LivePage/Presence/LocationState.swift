@@ -74,6 +74,23 @@ final class LocationState {
             client.indexInPresence = presenceClients.count
             presenceClients.append(client)
         }
+        return rejoin(client)
+    }
+
+    /// Removes `client`; returns whether who is online here on this server changed. A
+    /// client that is away has left who is online already.
+    func remove(_ client: ClientRecord) -> Bool {
+        Self.remove(client, from: &clients, index: \.indexInLocation)
+        if client.info.presence != .none {
+            Self.remove(client, from: &presenceClients, index: \.indexInPresence)
+        }
+        return client.isAway ? false : leave(client)
+    }
+
+    /// Counts `client` among who is online (it registered, or came back from away);
+    /// returns whether who is online here on this server changed. It stays among the
+    /// clients that sends reach either way.
+    func rejoin(_ client: ClientRecord) -> Bool {
         guard let principal = client.info.principal.map(ExactName.init) else {
             localAnonymous += 1
             cachedState = nil
@@ -91,12 +108,9 @@ final class LocationState {
         return membership.localTabs == 1
     }
 
-    /// Removes `client`; returns whether who is online here on this server changed.
-    func remove(_ client: ClientRecord) -> Bool {
-        Self.remove(client, from: &clients, index: \.indexInLocation)
-        if client.info.presence != .none {
-            Self.remove(client, from: &presenceClients, index: \.indexInPresence)
-        }
+    /// No longer counts `client` among who is online (it went away, or is removed);
+    /// returns whether who is online here on this server changed.
+    func leave(_ client: ClientRecord) -> Bool {
         guard let principal = client.info.principal.map(ExactName.init) else {
             localAnonymous -= 1
             cachedState = nil

@@ -44,7 +44,7 @@ extension RedisEventBus {
     /// location where it has clients, and an empty part where Redis still has one of its
     /// parts but it has no client any more.
     func republishPresence() async {
-        guard let manager = state.withLock({ state -> ClientManager? in
+        guard let manager = state.withLock({ state -> BusEndpoint? in
             state.mustRepublishPresence = false
             return state.manager
         }) else { return }

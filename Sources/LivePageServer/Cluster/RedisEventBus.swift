@@ -1,6 +1,6 @@
-public import LivePage
+import LivePage
 import LivePageEvents
-public import LivePageRedis
+import LivePageRedis
 import Synchronization
 
 /// The event bus of several LivePage servers behind one address, on one Redis.
@@ -18,32 +18,37 @@ import Synchronization
 /// Failure is loud: a server that loses its subscription suspends output (`503`), and
 /// when it is subscribed again, drops the clients whose events it may have missed
 /// (`410`, their pages reload) before it serves again.
-public final class RedisEventBus: EventBus {
+///
+/// Not public: an embedder sets ``LivePageServer/Configuration/redis`` and calls
+/// ``LivePageServer/connecting(configuration:registry:clock:pages:)``, which builds the bus
+/// and the publish deduplicator that shares its Redis together.
+package final class RedisEventBus: EventBus {
     /// How the bus uses Redis.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Where Redis is, and its timeouts.
-        public var redis: RedisConfiguration
+        package var redis: RedisConfiguration
         /// The tag of this server (the first byte of its client ids), for logs.
-        public var nodeTag: UInt8
+        package var nodeTag: UInt8
         /// How long a sender waits for the servers' delivery counts. Default 2 s.
-        public var replyTimeout: Duration = .seconds(2)
+        package var replyTimeout: Duration = .seconds(2)
         /// How often this server says it is alive. Default 3 s.
-        public var heartbeatInterval: Duration = .seconds(3)
+        package var heartbeatInterval: Duration = .seconds(3)
         /// How long a server that stopped saying so counts as alive; its principals leave
         /// the others' presence within this plus a heartbeat. Default 10 s.
-        public var livenessTimeout: Duration = .seconds(10)
+        package var livenessTimeout: Duration = .seconds(10)
         /// The prefix of every channel and key. Default `livepage`.
-        public var keyPrefix = "livepage"
+        package var keyPrefix = "livepage"
 
         /// A bus on the Redis at `redis`, for the server tagged `nodeTag`.
-        public init(redis: RedisConfiguration, nodeTag: UInt8) {
+        package init(redis: RedisConfiguration, nodeTag: UInt8) {
             self.redis = redis
             self.nodeTag = nodeTag
         }
     }
 
     struct State {
-        weak var manager: ClientManager?
+        /// The manager's side, once attached.
+        var manager: BusEndpoint?
         var tallies: [String: DeliveryTally] = [:]
         var replica = PresenceReplica()
         var hasBeenSubscribed = false
@@ -66,7 +71,7 @@ public final class RedisEventBus: EventBus {
 
     /// Connects to Redis, loads the other servers' presence and subscribes.
     /// - Throws: `RedisError` when Redis cannot be reached (a clear message naming it).
-    public static func connect(
+    package static func connect(
         _ configuration: Configuration,
         log: @escaping @Sendable (String) -> Void
     ) async throws(RedisError) -> RedisEventBus {
@@ -106,7 +111,7 @@ public final class RedisEventBus: EventBus {
 
     /// Takes the manager whose clients get what comes off the bus, reports its presence
     /// to the other servers, and gives it theirs.
-    public func attach(to manager: ClientManager) {
+    package func attach(to manager: BusEndpoint) {
         let replica = state.withLock { state in
             state.manager = manager
             return state.replica.all
@@ -118,7 +123,7 @@ public final class RedisEventBus: EventBus {
     /// Publishes `message` to every server, this one included, and sums the counts they
     /// report back within the reply timeout.
     /// - Throws: ``ManagerError/unavailable`` when Redis cannot take the publish.
-    public func publish(_ message: BusMessage) async throws -> Int {
+    package func publish(_ message: BusMessage) async throws(ManagerError) -> Int {
         var random = SystemRandomNumberGenerator()
         let request = String(random.next() as UInt64, radix: 36)
         let tally = DeliveryTally()
@@ -130,14 +135,14 @@ public final class RedisEventBus: EventBus {
             receivers = try await command.publish(envelope.encoded(), to: busChannel)
         } catch {
             log("redis: a publish failed (\(error)); answering 503")
-            throw ManagerError.unavailable
+            throw .unavailable
         }
         return await tally.total(expecting: receivers, timeout: configuration.replyTimeout)
     }
 
     /// Leaves the bus: this server's presence is removed from Redis at once, so the other
     /// servers drop its principals without waiting for its liveness to expire.
-    public func shutDown() async {
+    package func shutDown() async {
         let locations = state.withLock { state -> [String] in
             state.isStopped = true
             return Array((state.manager?.localPresence ?? [:]).keys)

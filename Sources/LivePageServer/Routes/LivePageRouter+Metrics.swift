@@ -19,6 +19,9 @@ extension LivePageRouter {
         metric("livepage_events_delivered_total", "counter", "Events handed out in output answers.", [("", manager.eventsDelivered)])
         metric("livepage_queue_evictions_total", "counter", "Clients evicted for exceeding their queue limit.", [("", manager.evictions)])
         metric("livepage_client_expirations_total", "counter", "Clients expired for not polling.", [("", manager.expirations)])
+        metric("livepage_clients_away", "gauge", "Clients that stopped polling, kept for the resume window.", [("", manager.clientsAway)])
+        metric("livepage_client_resumes_total", "counter", "Clients that came back within the resume window.", [("", manager.resumes)])
+        metric("livepage_events_compacted_total", "counter", "Events dropped from full queues as superseded.", [("", manager.eventsCompacted)])
         metric("livepage_http_connections", "gauge", "HTTP connections open.", [("", engine.connectionsOpen)])
         metric("livepage_http_connections_accepted_total", "counter", "HTTP connections accepted.", [("", engine.connectionsAccepted)])
         metric(

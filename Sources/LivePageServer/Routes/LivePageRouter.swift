@@ -87,6 +87,8 @@ final class LivePageRouter: HTTPHandler {
         switch route {
         case .output(let id):
             output(request, id: id, cors: cors, responder: responder)
+        case .poll:
+            sharedPoll(request, cors: cors, responder: responder)
         case .input(let id):
             if let webhook = webhooks.withLock({ $0.input }) {
                 inputThroughWebhook(webhook, request, id: id, cors: cors, responder: responder)
@@ -117,7 +119,7 @@ final class LivePageRouter: HTTPHandler {
         case .admin: try admin(request, origin: origins.decision(for: request))
         case .demo(let page): try demo.response(for: page, request: request, manager: manager, visitor: demoVisitor(request))
         case .page, .notFound: throw RouteError(.notFound, "There is no LivePage route at this path.")
-        case .output, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")
+        case .output, .poll, .input, .publish, .disconnect: throw RouteError(.internalServerError, "The route was not dispatched.")
         }
     }
 

@@ -4,6 +4,8 @@ import LivePageHTTP
 /// output route.
 enum Route: Equatable {
     case register
+    /// `POST /poll`: one long-poll for several clients.
+    case poll
     case output(Substring)
     case input(Substring)
     case close(Substring)
@@ -76,7 +78,7 @@ enum Route: Equatable {
 
     /// The routes with no parameter, by the path below the prefix.
     private static let fixed: [([UInt8], Route)] = [
-        ("/clients", .register), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
+        ("/clients", .register), ("/poll", .poll), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
         ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics), ("/admin", .admin),
     ].map { (Array($0.utf8), $1) }
 
@@ -92,7 +94,7 @@ enum Route: Equatable {
     /// every request, so each list is built once.
     var methods: [HTTPMethod] {
         switch self {
-        case .register, .input, .close, .publish, .disconnect: Self.postOnly
+        case .register, .poll, .input, .close, .publish, .disconnect: Self.postOnly
         case .output, .online, .presence, .script, .health, .metrics, .demo: Self.getOrHead
         case .admin: Self.getOrPost
         case .page, .notFound: []
@@ -107,7 +109,7 @@ enum Route: Equatable {
     /// requests.
     var isBrowserPost: Bool {
         switch self {
-        case .input, .close, .register: true
+        case .input, .close, .register, .poll: true
         default: false
         }
     }
@@ -117,7 +119,7 @@ enum Route: Equatable {
     /// read anyway, so that it is told why rather than left retrying.
     var isOriginChecked: Bool {
         switch self {
-        case .register, .input, .close, .output, .online: true
+        case .register, .poll, .input, .close, .output, .online: true
         default: false
         }
     }

@@ -4,7 +4,7 @@
 /// Decoding is strict, because its input is a token from an untrusted client: there is
 /// exactly one accepted spelling of any byte string, so a token cannot be altered without
 /// altering the bytes its signature covers.
-public enum Base64URL {
+package enum Base64URL {
     /// The 64 characters, in the order of the values they stand for.
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -13,7 +13,7 @@ public enum Base64URL {
     /// - Parameter bytes: The bytes to encode.
     /// - Returns: The text, four characters for every three bytes, and two or three for
     ///   a final one or two bytes.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.underestimatedCount * 4 / 3 + 3)
         var accumulator: UInt32 = 0
@@ -42,7 +42,7 @@ public enum Base64URL {
     ///
     /// - Parameter text: The encoded text; empty text decodes to no bytes.
     /// - Returns: The decoded bytes, or `nil` for any of the refusals above.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let characters = text.utf8
         guard characters.count % 4 != 1 else { return nil }
         var output: [UInt8] = []

@@ -3,7 +3,7 @@
 /// An early-exit `==` on a signature or a key answers faster the sooner the guess goes
 /// wrong, which lets an attacker who can time the server find a valid value byte by byte.
 /// LivePage compares token signatures and publish keys with ``equal(_:_:)`` instead.
-public enum ConstantTime {
+package enum ConstantTime {
     /// Whether `lhs` and `rhs` hold the same bytes, in time that depends only on their
     /// lengths.
     ///
@@ -15,7 +15,7 @@ public enum ConstantTime {
     ///   - lhs: One byte sequence, such as the signature a token carries.
     ///   - rhs: The other, such as the signature computed for it.
     /// - Returns: `true` if both have the same length and the same bytes.
-    public static func equal(_ lhs: some Sequence<UInt8>, _ rhs: some Sequence<UInt8>) -> Bool {
+    package static func equal(_ lhs: some Sequence<UInt8>, _ rhs: some Sequence<UInt8>) -> Bool {
         var left = lhs.makeIterator()
         var right = rhs.makeIterator()
         var difference: UInt8 = 0

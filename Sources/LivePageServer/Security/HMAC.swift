@@ -2,7 +2,7 @@
 /// LivePage's JSON Web Tokens.
 ///
 /// A caseless enum: HMAC here is one function, with no state worth keeping between calls.
-public enum HMAC {
+package enum HMAC {
     /// The authentication code of `message` under `key`.
     ///
     /// A key longer than a SHA-256 block (64 bytes) is hashed first, and a shorter one is
@@ -13,7 +13,7 @@ public enum HMAC {
     ///   - message: The bytes to authenticate.
     ///   - key: The secret key, of any length.
     /// - Returns: The 32-byte code.
-    public static func authenticationCode(for message: some Sequence<UInt8>, key: some Collection<UInt8>) -> [UInt8] {
+    package static func authenticationCode(for message: some Sequence<UInt8>, key: some Collection<UInt8>) -> [UInt8] {
         var blockKey = key.count > SHA256.blockByteCount ? SHA256.hash(key) : Array(key)
         blockKey.append(contentsOf: repeatElement(0, count: SHA256.blockByteCount - blockKey.count))
 

@@ -14,13 +14,13 @@
 ///
 /// The state, the pending block and the message schedule live inline, so hashing allocates
 /// nothing but the returned digest.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     /// The length of a digest, in bytes: 32.
-    public static let digestByteCount = 32
+    package static let digestByteCount = 32
 
     /// The length of the blocks the message is processed in, in bytes: 64. HMAC pads its
     /// key to this length.
-    public static let blockByteCount = 64
+    package static let blockByteCount = 64
 
     /// The eight working words, initially the first 32 bits of the fractional parts of the
     /// square roots of the first eight primes (FIPS 180-4 §5.3.3).
@@ -39,13 +39,13 @@ public struct SHA256: Sendable {
     private var messageByteCount: UInt64 = 0
 
     /// A hasher that has seen no bytes yet.
-    public init() {}
+    package init() {}
 
     /// Hashes `message` in one call.
     ///
     /// - Parameter message: The bytes to hash, such as an array or a string's `utf8` view.
     /// - Returns: The 32-byte digest.
-    public static func hash(_ message: some Sequence<UInt8>) -> [UInt8] {
+    package static func hash(_ message: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(message)
         return hasher.finalize()
@@ -58,7 +58,7 @@ public struct SHA256: Sendable {
     /// processed in place, block by block.
     ///
     /// - Parameter bytes: The next bytes of the message.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
+    package mutating func update(_ bytes: some Sequence<UInt8>) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             update(contiguous: buffer)
         }
@@ -72,7 +72,7 @@ public struct SHA256: Sendable {
     /// The hasher itself is left as it was, so more bytes may follow for a longer message.
     ///
     /// - Returns: The 32-byte digest.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         var copy = self
         let bitCount = messageByteCount &* 8
         // Padding (FIPS 180-4 §5.1.1): a one bit, zeros up to 56 bytes into a block, then

@@ -110,6 +110,7 @@ extension LivePageServer {
             }
             guard manager.refresh >= .seconds(1) else { throw .invalid("refresh", "must be at least 1 second") }
             guard manager.grace >= .zero else { throw .invalid("grace", "must not be negative") }
+            guard manager.resumeWindow >= .zero else { throw .invalid("resume-window", "must not be negative") }
             let positive: [(String, Int)] = [
                 ("max-header-size", maximumHeaderSize), ("max-input-body", maximumInputBodySize),
                 ("max-publish-body", maximumPublishBodySize), ("max-queued-events", manager.maximumQueuedEvents),

@@ -17,6 +17,13 @@ import Synchronization
 /// _ = try await server.manager.send(Append(id: "log", html: "<p>Hello</p>"), to: .location("/"))
 /// await server.shutDown()
 /// ```
+///
+/// or, for the life of a task, `try await server.run()`, which returns once ``shutDown()``
+/// is called or the task is cancelled, and the server has drained.
+///
+/// `import LivePageServer` is the one import an embedder needs: it re-exports the client
+/// manager (`LivePage`), events and verbs (`LivePageEvents`), the HTTP types a pages
+/// handler sees (`LivePageHTTP`) and the Redis configuration (`LivePageRedis`).
 public final class LivePageServer: Sendable {
     /// The configuration the server runs with.
     public let configuration: Configuration
@@ -26,9 +33,25 @@ public final class LivePageServer: Sendable {
     let http: HTTPServer
     /// Where sends go; left when the server shuts down.
     let bus: any EventBus
-    private let stopWaiters = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let lifecycle = Mutex(Lifecycle())
+
+    /// Whether the server is stopping or has stopped, and who waits for it to stop.
+    private struct Lifecycle {
+        enum Phase {
+            case serving
+            case stopping
+            case stopped
+        }
+
+        var phase = Phase.serving
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
 
     /// A server, not yet listening.
+    ///
+    /// Publish ids (a publish's `id`, which makes retries safe) are remembered by this
+    /// server, in memory. Several servers that share one Redis share them too: set
+    /// ``Configuration/redis`` and use ``connecting(configuration:registry:clock:pages:)``.
     ///
     /// - Parameters:
     ///   - configuration: Where to listen, authentication, timings and limits.
@@ -40,19 +63,31 @@ public final class LivePageServer: Sendable {
     ///     pages, which call ``openPage(at:principal:presence:)`` on the server it is
     ///     given to carry a client. Without it such requests are `404`.
     /// - Throws: ``ConfigurationError`` for a setting that cannot work.
-    public init(
+    public convenience init(
         configuration: Configuration = Configuration(),
         registry: EventRegistry = EventRegistry(),
         clock: any LivePageClock = SystemClock.shared,
         bus: any EventBus = LocalEventBus(),
         pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)? = nil
     ) throws(ConfigurationError) {
+        try self.init(configuration: configuration, registry: registry, clock: clock, bus: bus, redis: nil, pages: pages)
+    }
+
+    /// A server on `bus`, which is `redis` when several servers share one Redis: publish
+    /// ids are then remembered there, and the admin page lists the servers it knows.
+    init(
+        configuration: Configuration,
+        registry: EventRegistry,
+        clock: any LivePageClock,
+        bus: any EventBus,
+        redis: RedisEventBus?,
+        pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)?
+    ) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
         self.manager = ClientManager(configuration: configuration.manager, registry: registry, clock: clock, bus: bus)
         if configuration.servesDemo { manager.setInputHandler(DemoPages.inputHandler) }
-        let deduplicator: any PublishDeduplication =
-            (bus as? RedisEventBus).map { RedisPublishDeduplicator(bus: $0) } ?? PublishDeduplicator()
+        let deduplicator: any PublishDeduplication = redis.map(RedisPublishDeduplicator.init(bus:)) ?? PublishDeduplicator()
         let router = LivePageRouter(manager: manager, configuration: configuration, deduplicator: deduplicator, clock: clock)
         var limits = HTTPLimits()
         limits.maxHeaderSize = configuration.maximumHeaderSize
@@ -76,7 +111,7 @@ public final class LivePageServer: Sendable {
         )
         router.engineMetrics.withLock { $0 = { [weak http] in http?.metrics ?? HTTPServerMetrics() } }
         try router.connectBackends(on: http)
-        if let redis = bus as? RedisEventBus { router.admin.listServers { [weak redis] in redis?.knownServers ?? [] } }
+        if let redis { router.admin.listServers { [weak redis] in redis?.knownServers ?? [] } }
         self.router = router
         self.http = http
         self.bus = bus
@@ -90,9 +125,9 @@ public final class LivePageServer: Sendable {
         }
     }
 
-    /// A server on the bus its configuration names: a ``RedisEventBus`` when
-    /// ``Configuration/redis`` is set (connected now, so that an unreachable Redis fails
-    /// here, with a clear error), in memory otherwise.
+    /// A server on the bus its configuration names: one Redis shared by several servers
+    /// when ``Configuration/redis`` is set (connected now, so that an unreachable Redis fails
+    /// here, with a clear error), with publish ids shared there too; in memory otherwise.
     /// - Throws: ``ConfigurationError`` for a setting that cannot work, `RedisError` when
     ///   Redis cannot be reached.
     public static func connecting(
@@ -106,11 +141,17 @@ public final class LivePageServer: Sendable {
             return try LivePageServer(configuration: configuration, registry: registry, clock: clock, pages: pages)
         }
         let bus = try await RedisEventBus.connect(RedisEventBus.Configuration(redis: redis, nodeTag: nodeTag), log: configuration.log)
-        return try LivePageServer(configuration: configuration, registry: registry, clock: clock, bus: bus, pages: pages)
+        return try LivePageServer(configuration: configuration, registry: registry, clock: clock, bus: bus, redis: bus, pages: pages)
     }
 
     /// The event factories for input.
     public var registry: EventRegistry { manager.registry }
+
+    /// The routes with the engine's body limit and response encoding, to run in-process
+    /// without sockets (`LivePageTesting`).
+    package var inProcessEngine: InProcessEngine {
+        InProcessEngine(handler: router, configuration: http.configuration)
+    }
 
     /// Starts listening.
     /// - Returns: The port, the one picked when the configuration says 0.
@@ -123,16 +164,46 @@ public final class LivePageServer: Sendable {
     /// The port the server listens on, once started.
     public var port: Int { http.port }
 
+    /// Runs the server for the life of the calling task: starts it (unless ``start()``
+    /// already has), serves until ``shutDown()`` is called or the task is cancelled, then
+    /// shuts down gracefully and returns once the server has stopped.
+    ///
+    /// ```swift
+    /// let task = Task { try await server.run() }
+    /// // ...
+    /// task.cancel()  // or `await server.shutDown()`; either way `run()` returns once drained
+    /// ```
+    /// - Throws: ``HTTPServerError`` when the address cannot be used (a port in use).
+    public func run() async throws(HTTPServerError) {
+        do {
+            try http.start()
+        } catch where error == .alreadyStarted {
+            // Started by `start()`, or stopped already: wait for the stop either way.
+        }
+        await withTaskCancellationHandler {
+            await waitUntilStopped()
+        } onCancel: {
+            Task { await self.shutDown() }
+        }
+    }
+
     /// Stops gracefully: stops accepting, answers parked polls and new requests `503`
     /// with a spread `Retry-After`, gives in-flight requests the configured grace period,
-    /// then closes every connection. Returns when the server has stopped.
+    /// then closes every connection and leaves the bus. Returns when the server has
+    /// stopped; a second call waits for the first to finish.
     public func shutDown() async {
+        let isFirst = lifecycle.withLock { lifecycle in
+            guard case .serving = lifecycle.phase else { return false }
+            lifecycle.phase = .stopping
+            return true
+        }
+        guard isFirst else { return await waitUntilStopped() }
         await http.shutDown(gracePeriod: configuration.shutdownGracePeriod)
         await bus.shutDown()
-        let waiters = stopWaiters.withLock { state in
-            state.stopped = true
-            defer { state.waiters = [] }
-            return state.waiters
+        let waiters = lifecycle.withLock { lifecycle in
+            lifecycle.phase = .stopped
+            defer { lifecycle.waiters = [] }
+            return lifecycle.waiters
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -140,9 +211,12 @@ public final class LivePageServer: Sendable {
     /// Waits until ``shutDown()`` has finished.
     public func waitUntilStopped() async {
         await withCheckedContinuation { continuation in
-            let stopped = stopWaiters.withLock { state in
-                if !state.stopped { state.waiters.append(continuation) }
-                return state.stopped
+            let stopped = lifecycle.withLock { lifecycle in
+                guard case .stopped = lifecycle.phase else {
+                    lifecycle.waiters.append(continuation)
+                    return false
+                }
+                return true
             }
             if stopped { continuation.resume() }
         }
