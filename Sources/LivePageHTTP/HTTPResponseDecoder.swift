@@ -172,8 +172,14 @@ struct HTTPResponseDecoder {
             return try parseHead()
         }
         headers = fields
-        let connection = fields.values(for: "Connection").joined(separator: ",").lowercased()
-        keepAlive = minor == UInt8(ascii: "1") ? !connection.contains("close") : connection.contains("keep-alive")
+        let connection = fields.values(for: "Connection")
+        let isHTTP11 = minor == UInt8(ascii: "1")
+        if connection.isEmpty {
+            keepAlive = isHTTP11
+        } else {
+            let options = connection.flatMap { $0.lowercased().split(separator: ",").map { $0.trimmingSpaces } }
+            keepAlive = isHTTP11 ? !options.contains("close") : options.contains("keep-alive")
+        }
         framing = try Self.framing(of: fields, status: status, isHeadRequest: isHeadRequest, maximumBodySize: maximumBodySize)
         if case .untilClose? = framing { keepAlive = false }
         return true

@@ -25,6 +25,7 @@ def test_joins_and_leaves_reach_the_backend_signed_with_names(servers, backends)
     alice = live.register("/chat", "alice", meta={"name": "Alice"})
     wait_until(lambda: changes_of(backend), "no presence call arrived")
     assert changes_of(backend)[0] == ("/chat", ["alice"], [], {"alice": "Alice"})
+    assert backend.verified[0]["epoch"] == alice["epoch"] and backend.verified[0]["attempt"] == 1
     server.request("POST", "/livepage/clients/%s/close" % alice.client)
     wait_until(lambda: ("/chat", [], ["alice"], {}) in changes_of(backend), lambda: str(changes_of(backend)))
     # The backend notes a call before answering it; the server counts it once answered.

@@ -34,6 +34,9 @@ final class PresenceWebhook: Sendable {
     }
 
     let url: WebhookURL
+    /// The server's epoch, in every call: a new one means the server restarted, and
+    /// everyone it reported before has left.
+    private let epoch: String
     private let client: HTTPClient
     private let secret: [UInt8]
     private let timeout: Duration
@@ -46,8 +49,12 @@ final class PresenceWebhook: Sendable {
     /// Changes given up: after the last retry, or beyond the pending limit.
     let dropped = Atomic<Int>(0)
 
-    init(url: WebhookURL, client: HTTPClient, configuration: LivePageServer.BackendConfiguration, log: @escaping @Sendable (String) -> Void) {
+    init(
+        url: WebhookURL, client: HTTPClient, configuration: LivePageServer.BackendConfiguration, epoch: String,
+        log: @escaping @Sendable (String) -> Void
+    ) {
         self.url = url
+        self.epoch = epoch
         self.client = client
         self.secret = Array((configuration.webhookSecret ?? "").utf8)
         self.timeout = configuration.webhookTimeout
@@ -115,6 +122,7 @@ final class PresenceWebhook: Sendable {
                 try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
             }
             var call = call
+            call["epoch"] = .string(epoch)
             call["attempt"] = .number(JSONNumber(attempt + 1))
             let body = call.jsonBytes(htmlSafe: false)
             var headers: HTTPHeaders = ["Content-Type": "application/json"]

@@ -41,7 +41,7 @@ extension LivePageRouter {
         }
         if let url = backends.presenceWebhook {
             let webhook = PresenceWebhook(
-                url: url, client: try client(for: url, flag: "presence-webhook"), configuration: backends, log: configuration.log)
+                url: url, client: try client(for: url, flag: "presence-webhook"), configuration: backends, epoch: epoch, log: configuration.log)
             manager.observePresenceChanges { webhook.record($0) }
             webhooks.presence = webhook
         }
