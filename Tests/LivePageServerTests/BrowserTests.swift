@@ -11,17 +11,6 @@ import Testing
 @Suite struct BrowserTests {
     @Test(.timeLimit(.minutes(20)), .requires(.python3, .chromium, .chromedriver, .seleniumAndPytest))
     func browserSuitePasses() async throws {
-        let server = try ServerProcess.siblingExecutable(named: "livepage-server")
-        let pytest = try ServerProcess(
-            executable: try ExternalTool.seleniumAndPytest.executable(),
-            arguments: ["-m", "pytest", "-q", "-p", "no:cacheprovider", "Tests/Browser"],
-            environment: ["LIVEPAGE_SERVER": server, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
-            workingDirectory: ReadmeExampleTests.packageRoot
-        )
-        let status = try await pytest.waitForExit(timeout: .seconds(19 * 60))
-        _ = await pytest.waitForOutputToEnd()
-        let output = pytest.standardOutput + pytest.standardError
-        print(output)
-        #expect(status == .exited(0), "the browser suite failed (pytest \(status)):\n\(output)")
+        try await runPytestSuite("Tests/Browser", with: .seleniumAndPytest, timeout: .seconds(19 * 60), name: "the browser suite")
     }
 }
