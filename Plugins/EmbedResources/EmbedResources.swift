@@ -1,5 +1,5 @@
-import PackagePlugin
 import Foundation
+import PackagePlugin
 
 /// Compiles every file in the package's `Resources/` folder into the target as a
 /// Swift string, so that the built binary serves them without a bundle on disk and

@@ -84,9 +84,10 @@ public final class HTTPClient: Sendable {
             pool.submit(bytes: bytes, isHead: isHead, timeout: timeout, completion: finish)
             return
         }
-        let taken = pool.loop.enqueue(.run {
-            pool.submit(bytes: bytes, isHead: isHead, timeout: timeout, completion: finish)
-        })
+        let taken = pool.loop.enqueue(
+            .run {
+                pool.submit(bytes: bytes, isHead: isHead, timeout: timeout, completion: finish)
+            })
         if !taken { finish(.failure(.stopped)) }
     }
 

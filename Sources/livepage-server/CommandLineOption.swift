@@ -42,9 +42,10 @@ extension CommandLineOption {
     ) -> CommandLineOption {
         CommandLineOption(name: name, valueName: "N", help: help, defaultValue: defaultValue) { configuration, text throws(OptionValueError) in
             guard let value = Int(text), range.contains(value) else {
-                throw OptionValueError(requirement: range.upperBound == .max
-                    ? "must be a whole number of at least \(range.lowerBound)"
-                    : "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw OptionValueError(
+                    requirement: range.upperBound == .max
+                        ? "must be a whole number of at least \(range.lowerBound)"
+                        : "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             set(&configuration, value)
         }

@@ -54,10 +54,11 @@ struct EventRegistryTests {
         }
     }
 
-    @Test(arguments: [
-        ("append", ["id": "x"], "html"), ("append", ["html": "y"], "id"), ("text", ["id": "x"], "text"),
-        ("attribute", ["id": "x", "value": "v"], "name"), ("remove", [:], "id"),
-    ] as [(String, [String: String], String)])
+    @Test(
+        arguments: [
+            ("append", ["id": "x"], "html"), ("append", ["html": "y"], "id"), ("text", ["id": "x"], "text"),
+            ("attribute", ["id": "x", "value": "v"], "name"), ("remove", [:], "id"),
+        ] as [(String, [String: String], String)])
     func aMissingFieldIsAnErrorNamingTheField(verb: String, fields: [String: String], missing: String) throws {
         var object: JSONObject = ["verb": .string(verb)]
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { object[name] = .string(value) }

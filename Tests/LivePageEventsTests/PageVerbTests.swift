@@ -73,8 +73,9 @@ struct PageVerbTests {
             try registry.event(fromInput: form(["verb": "toggleClass", "id": "x", "class": "open"]))
         }
         try registry.setInputPermission(.allowed, for: "toggleClass")
-        #expect(try registry.event(fromInput: form(["verb": "toggleClass", "id": "x", "class": "open"])) as? ToggleClass
-            == ToggleClass(id: "x", classes: "open"))
+        #expect(
+            try registry.event(fromInput: form(["verb": "toggleClass", "id": "x", "class": "open"])) as? ToggleClass
+                == ToggleClass(id: "x", classes: "open"))
         let error = #expect(throws: EventError.self) {
             try registry.event(fromInput: form(["verb": "toggleClass", "id": "x", "class": "a\" onclick=\"alert(1)"]))
         }
@@ -119,8 +120,9 @@ struct PageVerbTests {
             #expect(error?.field == "limit")
         }
         // Without one (or empty, from a form) input appends as before.
-        #expect(try EventRegistry().event(fromInput: form(["verb": "append", "id": "log", "html": "x", "limit": ""])) as? Append
-            == Append(id: "log", html: "x"))
+        #expect(
+            try EventRegistry().event(fromInput: form(["verb": "append", "id": "log", "html": "x", "limit": ""])) as? Append
+                == Append(id: "log", html: "x"))
     }
 
     @Test func aTrustedApplicationVerbMaySetALimit() throws {

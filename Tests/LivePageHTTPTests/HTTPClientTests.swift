@@ -47,7 +47,10 @@ import Testing
     @Test func manyRequestsAtOnceShareTheConnectionLimit() async throws {
         let concurrency = Mutex((now: 0, most: 0))
         let backend = try TestServer.start { request in
-            concurrency.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            concurrency.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
             await Task.yield()
             concurrency.withLock { $0.now -= 1 }
             return HTTPResponse(body: request.body)

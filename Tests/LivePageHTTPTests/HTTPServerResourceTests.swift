@@ -1,7 +1,7 @@
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageHTTP
-import LivePageTestSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,7 @@
+import LivePageTestSupport
 import Testing
 
 @testable import LivePageHTTP
-import LivePageTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -81,8 +81,7 @@ struct HTTPServerTests {
         let port = server.port
         try await BlockingThread.run {
             let client = try TestClient(port: port)
-            for byte in "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8
-            {
+            for byte in "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8 {
                 try client.send([byte])
                 usleep(500)  // pace the bytes into separate segments
             }

@@ -16,15 +16,17 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [
-        (["--input-webhook", "http://127.0.0.1:9/in"], ["--webhook-secret", "required"]),
-        (["--presence-webhook", "http://127.0.0.1:9/p", "--webhook-secret", "short"], ["--webhook-secret", "32 bytes"]),
-        (["--input-webhook", "https://backend.example/in", "--webhook-secret", secret], ["--input-webhook", "http://", "TLS"]),
-        (["--input-webhook", "http://user@127.0.0.1/in", "--webhook-secret", secret], ["--input-webhook"]),
-        (["--input-verb", "append"], ["--input-verb", "built-in"]),
-        (["--input-verb", "no spaces"], ["--input-verb"]),
-        (["--webhook-concurrency", "0"], ["--webhook-concurrency"]),
-    ])
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            (["--input-webhook", "http://127.0.0.1:9/in"], ["--webhook-secret", "required"]),
+            (["--presence-webhook", "http://127.0.0.1:9/p", "--webhook-secret", "short"], ["--webhook-secret", "32 bytes"]),
+            (["--input-webhook", "https://backend.example/in", "--webhook-secret", secret], ["--input-webhook", "http://", "TLS"]),
+            (["--input-webhook", "http://user@127.0.0.1/in", "--webhook-secret", secret], ["--input-webhook"]),
+            (["--input-verb", "append"], ["--input-verb", "built-in"]),
+            (["--input-verb", "no spaces"], ["--input-verb"]),
+            (["--webhook-concurrency", "0"], ["--webhook-concurrency"]),
+        ])
     func aWebhookSettingThatCannotWorkIsOneLineAndExitCode2(arguments: [String], words: [String]) async throws {
         let process = try await CommandTests.run(arguments)
         try await CommandTests.expectRefusal(process, mentioning: words, hiding: [Self.secret, "short"])
@@ -32,10 +34,12 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func theWebhooksComeFromTheEnvironmentAndAreAnnouncedAtStart() async throws {
-        let server = try await LiveServer.start([], environment: [
-            "LIVEPAGE_INPUT_WEBHOOK": "http://127.0.0.1:9/input", "LIVEPAGE_PRESENCE_WEBHOOK": "http://localhost:9/presence",
-            "LIVEPAGE_WEBHOOK_SECRET": Self.secret, "LIVEPAGE_INPUT_VERB": "wave,cheer",
-        ])
+        let server = try await LiveServer.start(
+            [],
+            environment: [
+                "LIVEPAGE_INPUT_WEBHOOK": "http://127.0.0.1:9/input", "LIVEPAGE_PRESENCE_WEBHOOK": "http://localhost:9/presence",
+                "LIVEPAGE_WEBHOOK_SECRET": Self.secret, "LIVEPAGE_INPUT_VERB": "wave,cheer",
+            ])
         try await runThenStop(server, sourceLocation: #_sourceLocation) { server in
             #expect(server.process.standardError.contains("every page input is POSTed to http://127.0.0.1:9/input"))
             #expect(server.process.standardError.contains("joins and leaves are POSTed to http://localhost:9/presence"))

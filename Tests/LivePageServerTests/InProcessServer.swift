@@ -27,8 +27,9 @@ struct InProcessServer: Sendable {
     /// The routes of `livepage-server` with `arguments` (after `--shutdown-grace 5`), no
     /// `LIVEPAGE_` variable, and a log kept for ``expectCleanLog()``.
     init(_ arguments: [String] = [], prefix: String = "/livepage") throws {
-        guard case .run(var configuration) = try CommandLineOptions.parse(
-            arguments: ["--shutdown-grace", "5"] + arguments, environment: [:])
+        guard
+            case .run(var configuration) = try CommandLineOptions.parse(
+                arguments: ["--shutdown-grace", "5"] + arguments, environment: [:])
         else {
             throw UsageError(description: "\(arguments) does not run a server")
         }

@@ -204,6 +204,7 @@ func runThenStop<T>(
 /// Expects the server's log to show no internal error or crash.
 func expectCleanLog(_ server: LiveServer, sourceLocation: SourceLocation = #_sourceLocation) {
     let log = server.process.standardError
-    #expect(!log.contains("internal error") && !log.contains("crash") && !log.contains("Fatal error"), "\(log.suffix(3000))",
-            sourceLocation: sourceLocation)
+    #expect(
+        !log.contains("internal error") && !log.contains("crash") && !log.contains("Fatal error"), "\(log.suffix(3000))",
+        sourceLocation: sourceLocation)
 }

@@ -63,7 +63,8 @@ import Testing
     func publisherHTMLIsTrustedAndCustomVerbsPassUnchanged() async throws {
         try await withInProcessServer(publishing) { server in
             let id = try await server.registerClient()
-            let custom = #"{"verb": "chat-typing", "who": "alice", "from": "backend", "n": 12345678901234567890, "x": 1.50, "e": -2E+3, "nested": {"a": [1, null, true, "\u00e9\n"]}, "html": "<b>5</b>"}"#
+            let custom =
+                #"{"verb": "chat-typing", "who": "alice", "from": "backend", "n": 12345678901234567890, "x": 1.50, "e": -2E+3, "nested": {"a": [1, null, true, "\u00e9\n"]}, "html": "<b>5</b>"}"#
             let update = #"{"verb": "update", "id": "count", "html": "<b onclick=\"go()\">5</b>"}"#
             #expect(try await server.deliver("[\(custom), \(update)]", to: #"{"all": true}"#) == 2)
             let events = try server.events(id)

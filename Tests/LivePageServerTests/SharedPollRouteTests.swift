@@ -60,9 +60,10 @@ struct SharedPollRouteTests {
         try await withEmbeddedServer(Self.configure) { server in
             let (a, b) = (try await Self.register(server), try await Self.register(server))
             let parked = Task { try await Self.poll(server, [(a, 0), (b, 0)]) }
-            #expect(try await eventually {
-                LiveServer.sample("livepage_parked_requests", in: try await server.request("GET", "/livepage/metrics").text) == 1
-            })
+            #expect(
+                try await eventually {
+                    LiveServer.sample("livepage_parked_requests", in: try await server.request("GET", "/livepage/metrics").text) == 1
+                })
             try await Self.publish(server, #"[{"verb": "remove", "id": "x"}]"#, to: #"{"location": "/tabs"}"#)
             #expect(try Self.results(try await parked.value) == ["events 1", "events 1"])
         }

@@ -190,10 +190,11 @@ struct AudienceTests {
         #expect(try await manager.send(Remove(id: "a"), to: .location("/chat")) == 1)
         #expect(try await manager.input(from: uwe, fields: EventFields(form: [("verb", "append"), ("id", "t"), ("html", "b")])) == 1)
         #expect(try await manager.disconnect(.principal("zorg.member.uwe")) == 1)
-        #expect(bus.messages == [
-            #"["remove a"] to location("/chat")"#, #"["append t\nb"] to location("/chat")"#,
-            #"disconnect principal("zorg.member.uwe")"#,
-        ])
+        #expect(
+            bus.messages == [
+                #"["remove a"] to location("/chat")"#, #"["append t\nb"] to location("/chat")"#,
+                #"disconnect principal("zorg.member.uwe")"#,
+            ])
     }
 
     /// A bus that carries every message to two managers, as a broker would to two servers.

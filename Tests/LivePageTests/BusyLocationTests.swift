@@ -58,9 +58,10 @@ struct BusyLocationTests {
         harness.manager.close(b)
         try harness.register("c")
         harness.advance(to: .milliseconds(100))
-        #expect(try presence(harness, late, after: 0) == [
-            "presence\n/zorg: [a, b, late, w] 4 + 0 anonymous", "presence\n/zorg: +[c] -[b] 4 + 0 anonymous",
-        ])
+        #expect(
+            try presence(harness, late, after: 0) == [
+                "presence\n/zorg: [a, b, late, w] 4 + 0 anonymous", "presence\n/zorg: +[c] -[b] 4 + 0 anonymous",
+            ])
         #expect(try presence(harness, watcher, after: 0).last == "presence\n/zorg: +[a, c, late] -[] 4 + 0 anonymous")
     }
 
@@ -72,9 +73,10 @@ struct BusyLocationTests {
         harness.advance(to: .milliseconds(200))
         harness.manager.setRemotePresence(PresencePart(principals: ["r2", "r3"], anonymous: 0), at: "/zorg")
         harness.advance(to: .milliseconds(300))
-        #expect(try presence(harness, watcher, after: 1) == [
-            "presence\n/zorg: +[r1, r2] -[] 3 + 2 anonymous", "presence\n/zorg: +[r3] -[r1] 3 + 0 anonymous",
-        ])
+        #expect(
+            try presence(harness, watcher, after: 1) == [
+                "presence\n/zorg: +[r1, r2] -[] 3 + 2 anonymous", "presence\n/zorg: +[r3] -[r1] 3 + 0 anonymous",
+            ])
         #expect(harness.online() == "[\"local\", \"r2\", \"r3\"] +0")
         harness.manager.close(watcher)
         #expect(harness.online() == "[\"r2\", \"r3\"] +0", "the remote part stays when the last local client goes")

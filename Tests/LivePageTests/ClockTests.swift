@@ -1,6 +1,7 @@
-@testable import LivePage
 import Synchronization
 import Testing
+
+@testable import LivePage
 
 /// The two clocks: the manual one tests drive, and the system one the server runs on.
 /// System-clock tests wait for real timers with a generous deadline and never assert on
@@ -148,7 +149,10 @@ struct ClockTests {
         let answered = Signal()
         let started = ContinuousClock.now
         let result = try manager.poll(id, after: 0) { answer in answered.fire(answer.summary) }
-        guard case .parked = result else { Issue.record("the poll did not park"); return }
+        guard case .parked = result else {
+            Issue.record("the poll did not park")
+            return
+        }
         #expect(await answered.wait(upTo: .seconds(20)) == "idle")
         #expect(ContinuousClock.now - started >= .milliseconds(45))
     }

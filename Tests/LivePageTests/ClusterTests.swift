@@ -44,11 +44,12 @@ struct ClusterTests {
         harness.advance(by: .milliseconds(100))
         harness.manager.close(local)
         harness.advance(by: .milliseconds(100))
-        #expect(try harness.events(uwe).textForms == [
-            "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous",
-            "presence\n/zorg: +[zorg.member.dominik] -[] 2 + 0 anonymous",
-            "presence\n/zorg: +[] -[zorg.member.dominik] 1 + 0 anonymous",
-        ])
+        #expect(
+            try harness.events(uwe).textForms == [
+                "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous",
+                "presence\n/zorg: +[zorg.member.dominik] -[] 2 + 0 anonymous",
+                "presence\n/zorg: +[] -[zorg.member.dominik] 1 + 0 anonymous",
+            ])
     }
 
     /// Collects the local parts a manager reports.
@@ -67,10 +68,13 @@ struct ClusterTests {
         try harness.register("zorg.member.uwe")
         #expect(reports.all.isEmpty, "coalesced over the presence interval")
         harness.advance(by: .milliseconds(100))
-        #expect(reports.all == [[
-            "/zorg": PresencePart(principals: ["zorg.member.uwe"], anonymous: 0),
-            "/other": PresencePart(principals: [], anonymous: 1),
-        ]])
+        #expect(
+            reports.all == [
+                [
+                    "/zorg": PresencePart(principals: ["zorg.member.uwe"], anonymous: 0),
+                    "/other": PresencePart(principals: [], anonymous: 1),
+                ]
+            ])
         harness.manager.close(uwe)
         harness.advance(by: .milliseconds(100))
         #expect(reports.all.count == 1, "a second tab closing changes nothing others see")

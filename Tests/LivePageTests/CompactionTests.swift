@@ -40,18 +40,20 @@ struct CompactionTests {
         let harness = Harness { $0.maximumQueuedEvents = 12 }
         let slow = try harness.register(nil)
         for round in 1...5 {
-            try await harness.send([
-                Update(id: "board", html: "<b>\(round)</b>"),
-                Attribute(id: "board", name: "class", value: "r\(round)"),
-                Text(id: "clock", text: "\(round)"),
-                Attribute(id: "clock", name: "title", value: "t\(round)"),
-            ], to: .client(slow))
+            try await harness.send(
+                [
+                    Update(id: "board", html: "<b>\(round)</b>"),
+                    Attribute(id: "board", name: "class", value: "r\(round)"),
+                    Text(id: "clock", text: "\(round)"),
+                    Attribute(id: "clock", name: "title", value: "t\(round)"),
+                ], to: .client(slow))
         }
         #expect(harness.manager.metrics.evictions == 0)
-        #expect(try harness.events(slow).textForms == [
-            "update board\n<b>4</b>", "attribute board\nclass=r4", "text clock\n4", "attribute clock\ntitle=t4",
-            "update board\n<b>5</b>", "attribute board\nclass=r5", "text clock\n5", "attribute clock\ntitle=t5",
-        ])
+        #expect(
+            try harness.events(slow).textForms == [
+                "update board\n<b>4</b>", "attribute board\nclass=r4", "text clock\n4", "attribute clock\ntitle=t4",
+                "update board\n<b>5</b>", "attribute board\nclass=r5", "text clock\n5", "attribute clock\ntitle=t5",
+            ])
     }
 
     /// `remove` then `append` of the same id: the append brings the element back, so the
@@ -59,9 +61,10 @@ struct CompactionTests {
     @Test func nothingIsMergedAcrossAnEventThatMayBringElementsBack() async throws {
         let harness = Harness { $0.maximumQueuedEvents = 6 }
         let slow = try harness.register(nil)
-        try await harness.send([
-            Text(id: "x", text: "1"), Remove(id: "x"), Append(id: "list", html: #"<i id="x"></i>"#), Text(id: "x", text: "2"),
-        ], to: .client(slow))
+        try await harness.send(
+            [
+                Text(id: "x", text: "1"), Remove(id: "x"), Append(id: "list", html: #"<i id="x"></i>"#), Text(id: "x", text: "2"),
+            ], to: .client(slow))
         for value in 3...5 { try await harness.send(Text(id: "x", text: "\(value)"), to: .client(slow)) }
         #expect(try harness.events(slow).textForms == ["text x\n1", "remove x", "append list\n<i id=\"x\"></i>", "text x\n5"])
         #expect(harness.manager.metrics.eventsCompacted == 3)
@@ -72,14 +75,16 @@ struct CompactionTests {
         let slow = try harness.register(nil)
         // The text of #inner is set between two updates of #outer whose HTML holds it:
         // without the first update the text would reach another #inner, or none.
-        try await harness.send([
-            Update(id: "outer", html: #"<span id="inner"></span>"#), Text(id: "inner", text: "hi"),
-            Update(id: "outer", html: "<span>gone</span>"), Text(id: "other", text: "1"),
-        ], to: .client(slow))
+        try await harness.send(
+            [
+                Update(id: "outer", html: #"<span id="inner"></span>"#), Text(id: "inner", text: "hi"),
+                Update(id: "outer", html: "<span>gone</span>"), Text(id: "other", text: "1"),
+            ], to: .client(slow))
         for value in 2...4 { try await harness.send(Text(id: "other", text: "\(value)"), to: .client(slow)) }
-        #expect(try harness.events(slow).textForms == [
-            "update outer\n<span id=\"inner\"></span>", "text inner\nhi", "update outer\n<span>gone</span>", "text other\n4",
-        ])
+        #expect(
+            try harness.events(slow).textForms == [
+                "update outer\n<span id=\"inner\"></span>", "text inner\nhi", "update outer\n<span>gone</span>", "text other\n4",
+            ])
     }
 
     @Test func aCustomVerbBetweenStopsCompaction() async throws {

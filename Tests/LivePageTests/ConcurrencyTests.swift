@@ -1,6 +1,7 @@
-@testable import LivePage
 import LivePageEvents
 import Testing
+
+@testable import LivePage
 
 /// Many clients, sends and polls at once: every client receives every event addressed to
 /// it exactly once, in order, with no gap in seq.
@@ -33,36 +34,38 @@ struct ConcurrencyTests {
 
         // A poller's result is its client's index and items, a sender's the deliveries it made.
         // A send to everyone is larger than one delivery slice: the rest runs in timers.
-        let (received, delivered) = try await harness.runningDueTimers { try await withThrowingTaskGroup(of: (Int, [OutputBatch.Item], Int).self) { group in
-            for (index, id) in ids.enumerated() {
-                let count = expected[index].count
-                group.addTask {
-                    var items: [OutputBatch.Item] = []
-                    while items.count < count {
-                        let batch = try await manager.output(for: id, after: items.last?.seq ?? 0)
-                        items += batch.items
+        let (received, delivered) = try await harness.runningDueTimers {
+            try await withThrowingTaskGroup(of: (Int, [OutputBatch.Item], Int).self) { group in
+                for (index, id) in ids.enumerated() {
+                    let count = expected[index].count
+                    group.addTask {
+                        var items: [OutputBatch.Item] = []
+                        while items.count < count {
+                            let batch = try await manager.output(for: id, after: items.last?.seq ?? 0)
+                            items += batch.items
+                        }
+                        return (index, items, 0)
                     }
-                    return (index, items, 0)
                 }
-            }
-            for sends in plan {
-                group.addTask {
-                    var delivered = 0
-                    for send in sends {
-                        let events = send.names.map { CustomEvent(verb: "n", fields: ["name": .string($0)]) as any Event }
-                        delivered += try await manager.send(events, to: send.audience)
+                for sends in plan {
+                    group.addTask {
+                        var delivered = 0
+                        for send in sends {
+                            let events = send.names.map { CustomEvent(verb: "n", fields: ["name": .string($0)]) as any Event }
+                            delivered += try await manager.send(events, to: send.audience)
+                        }
+                        return (-1, [], delivered)
                     }
-                    return (-1, [], delivered)
                 }
+                var received = [[OutputBatch.Item]](repeating: [], count: ids.count)
+                var delivered = 0
+                for try await (index, items, deliveries) in group {
+                    if index >= 0 { received[index] = items }
+                    delivered += deliveries
+                }
+                return (received, delivered)
             }
-            var received = [[OutputBatch.Item]](repeating: [], count: ids.count)
-            var delivered = 0
-            for try await (index, items, deliveries) in group {
-                if index >= 0 { received[index] = items }
-                delivered += deliveries
-            }
-            return (received, delivered)
-        } }
+        }
 
         #expect(delivered == expectedTotal)
         var failures = 0

@@ -19,14 +19,19 @@ struct DisplayNameTests {
         harness.manager.close(bob)
         harness.advance(to: .milliseconds(300))
         let objects = try harness.events(watcher).objects
-        #expect(objects == [
-            ["seq": 1, "verb": "presence", "location": "/zorg", "principals": ["alice", "watcher"], "count": 2, "anonymous": 0,
-             "names": ["alice": "Alice Liddell"]],
-            ["seq": 2, "verb": "presence", "location": "/zorg", "joined": ["bob"], "left": [], "count": 3, "anonymous": 0,
-             "names": ["bob": "Bob"]],
-            ["seq": 3, "verb": "presence", "location": "/zorg", "joined": ["carol"], "left": [], "count": 4, "anonymous": 0],
-            ["seq": 4, "verb": "presence", "location": "/zorg", "joined": [], "left": ["bob"], "count": 3, "anonymous": 0],
-        ])
+        #expect(
+            objects == [
+                [
+                    "seq": 1, "verb": "presence", "location": "/zorg", "principals": ["alice", "watcher"], "count": 2, "anonymous": 0,
+                    "names": ["alice": "Alice Liddell"],
+                ],
+                [
+                    "seq": 2, "verb": "presence", "location": "/zorg", "joined": ["bob"], "left": [], "count": 3, "anonymous": 0,
+                    "names": ["bob": "Bob"],
+                ],
+                ["seq": 3, "verb": "presence", "location": "/zorg", "joined": ["carol"], "left": [], "count": 4, "anonymous": 0],
+                ["seq": 4, "verb": "presence", "location": "/zorg", "joined": [], "left": ["bob"], "count": 3, "anonymous": 0],
+            ])
     }
 
     @Test func aNameThatCannotBeShownIsLeftOut() throws {
@@ -46,9 +51,10 @@ struct DisplayNameTests {
         try harness.register(nil)
         harness.manager.close(first)
         harness.manager.close(second)
-        #expect(heard.withLock { $0 } == [
-            PresenceChange(location: "/zorg", principal: "alice", joined: true, displayName: "Alice"),
-            PresenceChange(location: "/zorg", principal: "alice", joined: false, displayName: nil),
-        ])
+        #expect(
+            heard.withLock { $0 } == [
+                PresenceChange(location: "/zorg", principal: "alice", joined: true, displayName: "Alice"),
+                PresenceChange(location: "/zorg", principal: "alice", joined: false, displayName: nil),
+            ])
     }
 }

@@ -1,5 +1,6 @@
-@testable import LivePage
 import Testing
+
+@testable import LivePage
 
 /// The hold wheel keeps parked polls by the tick their hold time ends: answers stay
 /// within 0.9 to 1.0 × refresh however long the wheel sat idle, and polls of different

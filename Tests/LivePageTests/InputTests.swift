@@ -40,10 +40,12 @@ struct InputTests {
         let event = Append(id: "log", html: "x")
         let published = try EventRegistry().event(fromPublisher: EventFields(json: ["verb": "append", "id": "log", "html": "x", "from": "backend"]))
         #expect(!published.json.keys.contains("from"), "a publisher's built-in event kept its from")
-        #expect(String(decoding: EncodedEvent(event, fromInputBy: nil).members, as: UTF8.self)
-            == #""verb":"append","id":"log","html":"x","from":null"#)
-        #expect(String(decoding: EncodedEvent(event, fromInputBy: "uwe").members, as: UTF8.self)
-            == #""verb":"append","id":"log","html":"x","from":"uwe""#)
+        #expect(
+            String(decoding: EncodedEvent(event, fromInputBy: nil).members, as: UTF8.self)
+                == #""verb":"append","id":"log","html":"x","from":null"#)
+        #expect(
+            String(decoding: EncodedEvent(event, fromInputBy: "uwe").members, as: UTF8.self)
+                == #""verb":"append","id":"log","html":"x","from":"uwe""#)
         #expect(String(decoding: EncodedEvent(event).members, as: UTF8.self) == #""verb":"append","id":"log","html":"x""#)
     }
 
@@ -163,9 +165,12 @@ struct InputTests {
             return try await input.send(Append(id: append.id, html: "<li><b>\(who)</b>: \(append.html)</li>"), to: .location(input.sender.location))
         }
         _ = try await manager.input(from: uwe, fields: form(["verb": "append", "id": "log", "html": "<script>"]))
-        #expect(try harness.events(dominik).objects == [[
-            "seq": 1, "verb": "append", "id": "log", "html": "<li><b>zorg.member.uwe</b>: &lt;script&gt;</li>", "from": "zorg.member.uwe",
-        ]])
+        #expect(
+            try harness.events(dominik).objects == [
+                [
+                    "seq": 1, "verb": "append", "id": "log", "html": "<li><b>zorg.member.uwe</b>: &lt;script&gt;</li>", "from": "zorg.member.uwe",
+                ]
+            ])
     }
 
     @Test func aHandlerReroutes() async throws {

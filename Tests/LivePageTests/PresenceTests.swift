@@ -18,10 +18,11 @@ struct PresenceTests {
         let count = try harness.register("carol", presence: .count)
         harness.advance(by: .milliseconds(100))
         #expect(try harness.poll(none).isParked)
-        #expect(try presence(harness, list) == [
-            "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous",
-            "presence\n/zorg: +[carol, zorg.member.dominik] -[] 3 + 0 anonymous",
-        ])
+        #expect(
+            try presence(harness, list) == [
+                "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous",
+                "presence\n/zorg: +[carol, zorg.member.dominik] -[] 3 + 0 anonymous",
+            ])
         #expect(try presence(harness, count) == ["presence\n/zorg: 3 + 0 anonymous"])
     }
 
@@ -33,10 +34,13 @@ struct PresenceTests {
         try harness.register(nil)
         let watcher = try harness.register("zorg.member.dominik", presence: .list)
         let batch = try harness.events(watcher)
-        #expect(batch.objects == [[
-            "seq": 1, "verb": "presence", "location": "/zorg",
-            "principals": ["alice", "zorg.member.dominik", "zorg.member.uwe"], "count": 3, "anonymous": 2,
-        ]])
+        #expect(
+            batch.objects == [
+                [
+                    "seq": 1, "verb": "presence", "location": "/zorg",
+                    "principals": ["alice", "zorg.member.dominik", "zorg.member.uwe"], "count": 3, "anonymous": 2,
+                ]
+            ])
         let anonymousWatcher = try harness.register(nil, presence: .count)
         #expect(try harness.events(anonymousWatcher).objects == [["seq": 1, "verb": "presence", "location": "/zorg", "count": 3, "anonymous": 3]])
     }
@@ -50,11 +54,12 @@ struct PresenceTests {
         let kelvin = try harness.register("\u{212A}evin")
         harness.advance(to: .milliseconds(200))
         harness.manager.close(kelvin)
-        #expect(try presence(harness, watcher) == [
-            "presence\n/zorg: [Kevin] 1 + 0 anonymous",
-            "presence\n/zorg: +[\u{212A}evin] -[] 2 + 0 anonymous",
-            "presence\n/zorg: +[] -[\u{212A}evin] 1 + 0 anonymous",
-        ])
+        #expect(
+            try presence(harness, watcher) == [
+                "presence\n/zorg: [Kevin] 1 + 0 anonymous",
+                "presence\n/zorg: +[\u{212A}evin] -[] 2 + 0 anonymous",
+                "presence\n/zorg: +[] -[\u{212A}evin] 1 + 0 anonymous",
+            ])
     }
 
     @Test func laterEventsAreDifferences() throws {
@@ -66,10 +71,11 @@ struct PresenceTests {
         harness.manager.close(dominik)
         harness.advance(to: .milliseconds(200))
         let batch = try harness.events(watcher)
-        #expect(batch.objects.dropFirst() == [
-            ["seq": 2, "verb": "presence", "location": "/zorg", "joined": ["zorg.member.dominik"], "left": [], "count": 2, "anonymous": 0],
-            ["seq": 3, "verb": "presence", "location": "/zorg", "joined": [], "left": ["zorg.member.dominik"], "count": 1, "anonymous": 1],
-        ])
+        #expect(
+            batch.objects.dropFirst() == [
+                ["seq": 2, "verb": "presence", "location": "/zorg", "joined": ["zorg.member.dominik"], "left": [], "count": 2, "anonymous": 0],
+                ["seq": 3, "verb": "presence", "location": "/zorg", "joined": [], "left": ["zorg.member.dominik"], "count": 1, "anonymous": 1],
+            ])
     }
 
     /// Someone who leaves and comes back within one interval is in neither list; someone
@@ -170,11 +176,12 @@ struct PresenceTests {
         harness.manager.close(uwe)
         try harness.register(nil)
         harness.advance(to: .milliseconds(400))
-        #expect(try harness.events(watcher).objects == [
-            ["seq": 1, "verb": "presence", "location": "/zorg", "count": 0, "anonymous": 1],
-            ["seq": 2, "verb": "presence", "location": "/zorg", "count": 1, "anonymous": 1],
-            ["seq": 3, "verb": "presence", "location": "/zorg", "count": 1, "anonymous": 2],
-        ])
+        #expect(
+            try harness.events(watcher).objects == [
+                ["seq": 1, "verb": "presence", "location": "/zorg", "count": 0, "anonymous": 1],
+                ["seq": 2, "verb": "presence", "location": "/zorg", "count": 1, "anonymous": 1],
+                ["seq": 3, "verb": "presence", "location": "/zorg", "count": 1, "anonymous": 2],
+            ])
     }
 
     @Test func countModeHearsNothingWhenTheTotalsStayTheSame() throws {
@@ -205,14 +212,15 @@ struct PresenceTests {
         harness.manager.close(e)
         harness.manager.close(late)
         harness.advance(to: .milliseconds(500))
-        #expect(try presence(harness, watcher) == [
-            "presence\n/zorg: [a] 1 + 0 anonymous",
-            "presence\n/zorg: +[b, c] -[] 3 + 1 anonymous",
-            "presence\n/zorg: 4 + 1 anonymous",
-            "presence\n/zorg: 5 + 1 anonymous",
-            "presence\n/zorg: 6 + 1 anonymous",
-            "presence\n/zorg: [a, b, c] 3 + 1 anonymous",
-        ])
+        #expect(
+            try presence(harness, watcher) == [
+                "presence\n/zorg: [a] 1 + 0 anonymous",
+                "presence\n/zorg: +[b, c] -[] 3 + 1 anonymous",
+                "presence\n/zorg: 4 + 1 anonymous",
+                "presence\n/zorg: 5 + 1 anonymous",
+                "presence\n/zorg: 6 + 1 anonymous",
+                "presence\n/zorg: [a, b, c] 3 + 1 anonymous",
+            ])
         #expect(try presence(harness, counter).count == 6)
         #expect(try harness.events(watcher, after: 3).objects.first == ["seq": 4, "verb": "presence", "location": "/zorg", "count": 5, "anonymous": 1])
     }
@@ -224,10 +232,11 @@ struct PresenceTests {
         harness.advance(to: .milliseconds(100))
         harness.manager.close(uwe)
         harness.advance(to: .milliseconds(200))
-        #expect(try presence(harness, watcher) == [
-            "presence\n/zorg: 2 + 0 anonymous",
-            "presence\n/zorg: [zorg.member.dominik] 1 + 0 anonymous",
-        ])
+        #expect(
+            try presence(harness, watcher) == [
+                "presence\n/zorg: 2 + 0 anonymous",
+                "presence\n/zorg: [zorg.member.dominik] 1 + 0 anonymous",
+            ])
     }
 
     @Test func presenceIsPerLocation() throws {

@@ -1,6 +1,7 @@
-@testable import LivePage
 import LivePageEvents
 import Testing
+
+@testable import LivePage
 
 /// Seq numbers without gaps, and `after`, which acknowledges: nothing above the highest
 /// `after` received is ever lost, nothing at or below it is sent again.
@@ -44,10 +45,11 @@ struct SequenceTests {
         try await harness.send(Append(id: "log", html: "b"), to: .client(uwe))
         let batch = try harness.events(uwe)
         #expect(batch.seqs == [1, 2, 3, 4])
-        #expect(batch.textForms == [
-            "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous", "append log\na",
-            "presence\n/zorg: +[zorg.member.dominik] -[] 2 + 0 anonymous", "append log\nb",
-        ])
+        #expect(
+            batch.textForms == [
+                "presence\n/zorg: [zorg.member.uwe] 1 + 0 anonymous", "append log\na",
+                "presence\n/zorg: +[zorg.member.dominik] -[] 2 + 0 anonymous", "append log\nb",
+            ])
     }
 
     @Test func afterDropsEventsAtOrBelowIt() async throws {

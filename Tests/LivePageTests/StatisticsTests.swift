@@ -17,9 +17,10 @@ struct StatisticsTests {
         #expect(statistics.metrics.clients == 8)
         #expect(statistics.metrics.locations == 4)
         // "location: clients (principals + anonymous)"
-        #expect(statistics.topLocations.map { "\($0.location): \($0.clients) (\($0.principals) + \($0.anonymous))" } == [
-            "/busy: 5 (1 + 3)", "/a-tie: 1 (0 + 1)", "/b-tie: 1 (0 + 1)",
-        ])
+        #expect(
+            statistics.topLocations.map { "\($0.location): \($0.clients) (\($0.principals) + \($0.anonymous))" } == [
+                "/busy: 5 (1 + 3)", "/a-tie: 1 (0 + 1)", "/b-tie: 1 (0 + 1)",
+            ])
         #expect(harness.manager.statistics(topLocations: 0).topLocations == [])
     }
 

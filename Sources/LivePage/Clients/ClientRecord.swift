@@ -1,4 +1,5 @@
 import LivePageEvents
+
 /// Everything the manager keeps for one client. Lives inside the manager's lock only.
 final class ClientRecord {
     /// A parked output request: whom to answer. Its hold time is kept in the manager's

@@ -60,10 +60,12 @@ public final class SystemClock: LivePageClock, @unchecked Sendable {
     private func startThread() {
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
-            let clock = Unmanaged<SystemClock>.fromOpaque(argument!).takeRetainedValue()
-            clock.runTimers()
-        }, box)
+        let result = pthread_create(
+            &thread, nil,
+            { argument in
+                let clock = Unmanaged<SystemClock>.fromOpaque(argument!).takeRetainedValue()
+                clock.runTimers()
+            }, box)
         precondition(result == 0, "cannot start the LivePage timer thread: pthread_create returned \(result)")
         pthread_detach(thread)
     }

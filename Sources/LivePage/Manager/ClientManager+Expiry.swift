@@ -1,4 +1,5 @@
 import Synchronization
+
 extension ClientManager {
     /// Looks for expired clients every ``Configuration/expiryCheckInterval`` for as long
     /// as the manager exists.

@@ -1,4 +1,5 @@
 import Synchronization
+
 extension ClientManager {
     /// What happened to an output request: answered at once, or parked.
     public enum PollResult: Sendable {

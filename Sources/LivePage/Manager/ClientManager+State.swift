@@ -1,4 +1,5 @@
 import LivePageEvents
+
 extension ClientManager {
     /// Everything the manager knows, behind its one lock. Critical sections are short and
     /// never await: registering, polling, queueing and answering.

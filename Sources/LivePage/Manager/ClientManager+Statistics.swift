@@ -36,7 +36,8 @@ extension ClientManager {
                 return end == everyone.count
             }
         }
-        let top = locations
+        let top =
+            locations
             .sorted { $0.value.clients != $1.value.clients ? $0.value.clients > $1.value.clients : $0.key < $1.key }
             .prefix(max(0, topLocations))
             .map { LocationStatistics(location: $0.key, clients: $0.value.clients, principals: $0.value.principals, anonymous: $0.value.anonymous) }

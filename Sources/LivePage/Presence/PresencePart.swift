@@ -1,4 +1,5 @@
 import LivePageEvents
+
 /// Who is online at one location on one server, or on all the other servers together:
 /// the share that servers exchange when several serve one site.
 public struct PresencePart: Sendable, Hashable {

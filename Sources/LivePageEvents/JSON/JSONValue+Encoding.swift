@@ -52,7 +52,8 @@ extension JSONValue {
                 case 0x0D: escape = "\\r"
                 case 0x09: escape = "\\t"
                 case 0x00..<0x20: escape = nil
-                case 0xE2 where htmlSafe && index + 2 < bytes.count && bytes[index + 1] == 0x80
+                case 0xE2
+                where htmlSafe && index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR end a line in
                     // older JavaScript parsers.

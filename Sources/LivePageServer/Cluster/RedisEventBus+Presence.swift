@@ -44,10 +44,12 @@ extension RedisEventBus {
     /// location where it has clients, and an empty part where Redis still has one of its
     /// parts but it has no client any more.
     func republishPresence() async {
-        guard let manager = state.withLock({ state -> BusEndpoint? in
-            state.mustRepublishPresence = false
-            return state.manager
-        }) else { return }
+        guard
+            let manager = state.withLock({ state -> BusEndpoint? in
+                state.mustRepublishPresence = false
+                return state.manager
+            })
+        else { return }
         var parts = manager.localPresence
         do {
             let present = Set(parts.keys.map { Array($0.utf8) })
@@ -160,10 +162,12 @@ extension RedisEventBus {
     }
 
     static func decodePart(_ object: JSONObject) -> PresencePart? {
-        guard let list = object["principals"]?.arrayValue, let anonymous = object["anonymous"].flatMap({ value -> Int? in
-            if case .number(let number) = value { return number.intValue }
-            return nil
-        }) else { return nil }
+        guard let list = object["principals"]?.arrayValue,
+            let anonymous = object["anonymous"].flatMap({ value -> Int? in
+                if case .number(let number) = value { return number.intValue }
+                return nil
+            })
+        else { return nil }
         let principals = list.compactMap(\.stringValue)
         guard principals.count == list.count, anonymous >= 0 else { return nil }
         return PresencePart(principals: principals, anonymous: anonymous)

@@ -78,12 +78,15 @@ struct DemoPages: Sendable {
         let session = PageSession(registration: registration, prefix: prefix)
         let template = page == .chat ? "demo-chat.html" : "demo-board.html"
         let origin = publicOrigin ?? "http://" + (request.headers["Host"] ?? "localhost:8080")
-        return Self.html(Self.fill(template, [
-            "NAME": HTML.escape(name ?? "anonymous"),
-            "ORIGIN": HTML.escape(origin),
-            "PREFIX": HTML.escape(prefix),
-            "LIVEPAGE": session.scriptTags,
-        ]))
+        return Self.html(
+            Self.fill(
+                template,
+                [
+                    "NAME": HTML.escape(name ?? "anonymous"),
+                    "ORIGIN": HTML.escape(origin),
+                    "PREFIX": HTML.escape(prefix),
+                    "LIVEPAGE": session.scriptTags,
+                ]))
     }
 
     /// The most messages a demo chat page keeps: older ones are dropped as new ones come.

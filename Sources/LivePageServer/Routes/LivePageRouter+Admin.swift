@@ -35,9 +35,11 @@ extension LivePageRouter {
         }
         let nonce = Self.nonce()
         let options = String(decoding: PageSession(registration: registration, prefix: configuration.prefix).startOptions.jsonBytes(), as: UTF8.self)
-        let page = DemoPages.fill("admin.html", [
-            "NONCE": nonce, "PREFIX": HTML.escape(configuration.prefix), "ACTION": HTML.escape(adminSession.path), "OPTIONS": options,
-        ])
+        let page = DemoPages.fill(
+            "admin.html",
+            [
+                "NONCE": nonce, "PREFIX": HTML.escape(configuration.prefix), "ACTION": HTML.escape(adminSession.path), "OPTIONS": options,
+            ])
         return Self.adminHTML(page, status: .ok, nonce: nonce)
     }
 
@@ -65,18 +67,22 @@ extension LivePageRouter {
             }
             cookie = adminSession.cookie(signedWith: key, now: now)
         }
-        return HTTPResponse(status: HTTPStatus(code: 303), headers: [
-            "Location": adminSession.path, "Set-Cookie": cookie, "Cache-Control": "no-store",
-        ])
+        return HTTPResponse(
+            status: HTTPStatus(code: 303),
+            headers: [
+                "Location": adminSession.path, "Set-Cookie": cookie, "Cache-Control": "no-store",
+            ])
     }
 
     /// The sign-in form, with `message` (a sentence of ours) above it.
     private func signInForm(status: HTTPStatus, message: String?) -> HTTPResponse {
         let nonce = Self.nonce()
-        let page = DemoPages.fill("admin-login.html", [
-            "NONCE": nonce, "ACTION": HTML.escape(adminSession.path),
-            "MESSAGE": message.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" } ?? "",
-        ])
+        let page = DemoPages.fill(
+            "admin-login.html",
+            [
+                "NONCE": nonce, "ACTION": HTML.escape(adminSession.path),
+                "MESSAGE": message.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" } ?? "",
+            ])
         var response = Self.adminHTML(page, status: status, nonce: nonce)
         if status == .unauthorized { response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"LivePage admin\"") }
         return response
@@ -86,14 +92,16 @@ extension LivePageRouter {
     /// the script and styles carrying this answer's `nonce` and `livepage.js`, and talks
     /// only to this origin.
     private static func adminHTML(_ text: String, status: HTTPStatus, nonce: String) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [
-            "Content-Type": "text/html; charset=utf-8",
-            "Cache-Control": "no-store, private",
-            "Content-Security-Policy": "default-src 'none'; script-src 'self' 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; "
-                + "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "no-referrer",
-        ], body: Array(text.utf8))
+        HTTPResponse(
+            status: status,
+            headers: [
+                "Content-Type": "text/html; charset=utf-8",
+                "Cache-Control": "no-store, private",
+                "Content-Security-Policy": "default-src 'none'; script-src 'self' 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; "
+                    + "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+                "X-Frame-Options": "DENY",
+                "Referrer-Policy": "no-referrer",
+            ], body: Array(text.utf8))
     }
 
     /// A fresh CSP nonce: 128 random bits in hex.

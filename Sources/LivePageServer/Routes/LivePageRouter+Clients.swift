@@ -31,15 +31,17 @@ extension LivePageRouter {
         } catch {
             throw RouteError(error)
         }
-        return Self.json(status: .created, [
-            "client": .string(registration.client.id.description),
-            "location": .string(location),
-            "principal": principal.map { .string($0) } ?? .null,
-            "refresh": .number(JSONNumber(registration.refresh)),
-            "protocol": 1,
-            "epoch": .string(epoch),
-            "after": 0,
-        ])
+        return Self.json(
+            status: .created,
+            [
+                "client": .string(registration.client.id.description),
+                "location": .string(location),
+                "principal": principal.map { .string($0) } ?? .null,
+                "refresh": .number(JSONNumber(registration.refresh)),
+                "protocol": 1,
+                "epoch": .string(epoch),
+                "after": 0,
+            ])
     }
 
     /// The principal a registration is for: as given in open mode; from a verified

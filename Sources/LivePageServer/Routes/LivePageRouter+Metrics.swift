@@ -40,7 +40,8 @@ extension LivePageRouter {
         if let presence = webhooks.presence {
             metric("livepage_presence_webhook_sent_total", "counter", "Presence webhook calls the backend accepted.", [("", presence.sent.load(ordering: .relaxed))])
             metric("livepage_presence_webhook_failed_total", "counter", "Presence webhook calls that failed, each try counted.", [("", presence.failed.load(ordering: .relaxed))])
-            metric("livepage_presence_webhook_dropped_total", "counter", "Presence changes given up after the last retry or beyond the pending limit.", [("", presence.dropped.load(ordering: .relaxed))])
+            metric(
+                "livepage_presence_webhook_dropped_total", "counter", "Presence changes given up after the last retry or beyond the pending limit.", [("", presence.dropped.load(ordering: .relaxed))])
         }
         return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"], body: Array(text.utf8))
     }

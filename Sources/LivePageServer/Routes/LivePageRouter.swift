@@ -100,9 +100,10 @@ final class LivePageRouter: HTTPHandler {
         case .disconnect:
             respondInTask(responder) { try await self.disconnect(request) }
         default:
-            responder.respond(Self.response(cors: cors) { () throws(RouteError) in
-                try self.answerAtOnce(route, request)
-            })
+            responder.respond(
+                Self.response(cors: cors) { () throws(RouteError) in
+                    try self.answerAtOnce(route, request)
+                })
         }
     }
 
@@ -166,13 +167,15 @@ final class LivePageRouter: HTTPHandler {
         case .permitted(nil), .refused:
             return RouteError(.forbidden, "This origin may not send requests to LivePage here.").response()
         }
-        return HTTPResponse(status: .noContent, headers: [
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": "POST",
-            "Access-Control-Allow-Headers": "Content-Type",
-            "Access-Control-Max-Age": "600",
-            "Vary": "Origin",
-        ])
+        return HTTPResponse(
+            status: .noContent,
+            headers: [
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "POST",
+                "Access-Control-Allow-Headers": "Content-Type",
+                "Access-Control-Max-Age": "600",
+                "Vary": "Origin",
+            ])
     }
 
     /// `403` with reason `origin` for a page of a foreign origin, which names that origin in

@@ -1,5 +1,5 @@
-public import LivePage
 import Glibc
+public import LivePage
 import LivePageHTTP
 public import LivePageRedis
 

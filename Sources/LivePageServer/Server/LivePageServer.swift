@@ -177,7 +177,7 @@ public final class LivePageServer: Sendable {
     public func run() async throws(HTTPServerError) {
         do {
             try http.start()
-        } catch where error == .alreadyStarted {
+        } catch  where error == .alreadyStarted {
             // Started by `start()`, or stopped already: wait for the stop either way.
         }
         await withTaskCancellationHandler {

@@ -1,6 +1,6 @@
 public import LivePage
-public import LivePageHTTP
 public import LivePageEvents
+public import LivePageHTTP
 
 /// A page's client, registered while the server renders the page, with the HTML that
 /// starts `livepage.js` on it.

@@ -30,7 +30,8 @@ struct BusyServerAttackTests {
                         while index < count {
                             var batch = 0
                             while batch < 200, index < count {
-                                let body = principal(index).map { #"{"location":"\#(location)","principal":"\#($0)"}"# }
+                                let body =
+                                    principal(index).map { #"{"location":"\#(location)","principal":"\#($0)"}"# }
                                     ?? #"{"location":"\#(location)"}"#
                                 try connection.send(TestHTTPRequest("POST", "/livepage/clients", headers: jsonHeaders, body: body))
                                 index += connections
@@ -107,7 +108,8 @@ struct BusyServerAttackTests {
                         let connection = try server.connect()
                         var index = 0
                         while !churn.stop.load(ordering: .relaxed) {
-                            let body = index % 2 == 0
+                            let body =
+                                index % 2 == 0
                                 ? #"{"location":"/busy","presence":"count"}"#
                                 : #"{"location":"/busy","principal":"churn-\#(lane)-\#(index)","presence":"count"}"#
                             let response = try connection.request(TestHTTPRequest("POST", "/livepage/clients", headers: Self.jsonHeaders, body: body))
@@ -160,9 +162,10 @@ struct BusyServerAttackTests {
             let thousand = Array(repeating: #"{"verb":"remove","id":"x"}"#, count: 1_000).joined(separator: ",")
             let (health, answer) = try await BlockingThread.run {
                 let publisher = try server.connect()
-                try publisher.send(TestHTTPRequest(
-                    "POST", "/livepage/publish", headers: Self.jsonHeaders + [("Authorization", "Bearer \(publishKey)")],
-                    body: #"{"to":{"location":"/crowd"},"events":[\#(thousand)]}"#))
+                try publisher.send(
+                    TestHTTPRequest(
+                        "POST", "/livepage/publish", headers: Self.jsonHeaders + [("Authorization", "Bearer \(publishKey)")],
+                        body: #"{"to":{"location":"/crowd"},"events":[\#(thousand)]}"#))
                 let connection = try server.connect()
                 var samples: [Duration] = []
                 while try samples.count < 100 || !publisher.hasDataAvailable(), samples.count < 20_000 {

@@ -50,9 +50,13 @@ struct HeaderInjectionAttackTests {
                     ("an input field", try server.input(id, form: "verb=append&id=log&html=\(encoded)")),
                     ("an unknown verb", try server.input(id, form: "verb=\(encoded)&id=log&html=x")),
                     ("a field name", try server.input(id, form: "verb=append&id=log&html=x&\(encoded)=1")),
-                    ("a publish id", try server.publish(attackJSON([
-                        "to": ["client": .string(id)], "id": .string(payload), "events": [["verb": "remove", "id": "x"]],
-                    ]))),
+                    (
+                        "a publish id",
+                        try server.publish(
+                            attackJSON([
+                                "to": ["client": .string(id)], "id": .string(payload), "events": [["verb": "remove", "id": "x"]],
+                            ]))
+                    ),
                 ]
                 for (what, response) in answers {
                     Self.expectNoInjectedHeader(response, "\(what) with \(payload.debugDescription)")

@@ -17,9 +17,11 @@ struct HostileInputAttackTests {
                 let extra = "&onclick=\(formEncoded("alert(1)"))&style=x&seq=1&from=admin"
                 let form = try server.input(mallory, form: "verb=append&id=log&html=\(formEncoded(sent))" + extra)
                 #expect(form.status == 200, "\(form)")
-                let json = try server.input(mallory, json: attackJSON([
-                    "verb": "prepend", "id": "log", "html": .string(sent), "onclick": "alert(1)", "seq": 1, "from": "admin",
-                ]))
+                let json = try server.input(
+                    mallory,
+                    json: attackJSON([
+                        "verb": "prepend", "id": "log", "html": .string(sent), "onclick": "alert(1)", "seq": 1, "from": "admin",
+                    ]))
                 #expect(json.status == 200, "\(json)")
                 let charset = try server.request(
                     "POST", "/livepage/clients/\(mallory)/input",
@@ -81,9 +83,10 @@ struct HostileInputAttackTests {
                 let id = try #require(body.string("client"))
                 let first = try server.events(id)
                 #expect(first.first?.string("location") == location)
-                let published = try server.publish(attackJSON([
-                    "to": ["location": .string(location)], "events": [["verb": "text", "id": "t", "text": .string(location)]],
-                ]))
+                let published = try server.publish(
+                    attackJSON([
+                        "to": ["location": .string(location)], "events": [["verb": "text", "id": "t", "text": .string(location)]],
+                    ]))
                 #expect(try published.json().int("delivered") == 1, "\(published)")
                 let presence = try server.request("GET", "/livepage/presence?location=\(formEncoded(location))", headers: [("Authorization", "Bearer \(publishKey)")])
                 #expect(presence.header("Content-Type") == "application/json")

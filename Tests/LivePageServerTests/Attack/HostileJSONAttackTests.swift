@@ -100,14 +100,22 @@ struct HostileJSONAttackTests {
                 func json(_ before: String, _ after: String) -> [UInt8] { Array(before.utf8) + bytes + Array(after.utf8) }
                 let requests: [(String, String, [(name: String, value: String)], [UInt8])] = [
                     ("registration", "/livepage/clients", [("Content-Type", "application/json")], json(#"{"location": "/a"#, #""}"#)),
-                    ("a registration's principal", "/livepage/clients", [("Content-Type", "application/json")],
-                        json(#"{"location": "/a", "principal": "a"#, #""}"#)),
-                    ("JSON input", "/livepage/clients/\(sender)/input", [("Content-Type", "application/json")],
-                        json(#"{"verb": "append", "id": "log", "html": ""#, #""}"#)),
-                    ("form input", "/livepage/clients/\(sender)/input", [("Content-Type", "application/x-www-form-urlencoded")],
-                        json("verb=append&id=log&html=", "")),
-                    ("publish", "/livepage/publish", [("Content-Type", "application/json"), ("Authorization", "Bearer \(publishKey)")],
-                        json(#"{"to": {"all": true}, "events": [{"verb": "append", "id": "log", "html": ""#, #""}]}"#)),
+                    (
+                        "a registration's principal", "/livepage/clients", [("Content-Type", "application/json")],
+                        json(#"{"location": "/a", "principal": "a"#, #""}"#)
+                    ),
+                    (
+                        "JSON input", "/livepage/clients/\(sender)/input", [("Content-Type", "application/json")],
+                        json(#"{"verb": "append", "id": "log", "html": ""#, #""}"#)
+                    ),
+                    (
+                        "form input", "/livepage/clients/\(sender)/input", [("Content-Type", "application/x-www-form-urlencoded")],
+                        json("verb=append&id=log&html=", "")
+                    ),
+                    (
+                        "publish", "/livepage/publish", [("Content-Type", "application/json"), ("Authorization", "Bearer \(publishKey)")],
+                        json(#"{"to": {"all": true}, "events": [{"verb": "append", "id": "log", "html": ""#, #""}]}"#)
+                    ),
                 ]
                 for (route, path, headers, body) in requests {
                     let response = try server.connect().request(TestHTTPRequest("POST", path, headers: headers, body: body))

@@ -13,9 +13,10 @@ struct InputRulesInLivePageJSTests {
         let start = try #require(source.firstRange(of: "const \(name) = new Set(["), "no \(name) in livepage.js")
         let end = try #require(source[start.upperBound...].firstRange(of: "]);"))
         let list = source[start.upperBound..<end.lowerBound]
-        return Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map {
-            String($0.dropFirst().dropLast())
-        })
+        return Set(
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map {
+                String($0.dropFirst().dropLast())
+            })
     }
 
     /// Class names and `limit` are checked at both ends too, by the same pattern and bounds.

@@ -9,7 +9,8 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct RequestSmugglingAttackTests {
     /// A request that must never run: it would be answered `401` or `200` if it did.
-    static let smuggled = "POST /livepage/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    static let smuggled =
+        "POST /livepage/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
         + "GET /livepage/metrics HTTP/1.1\r\nHost: x\r\n\r\n"
 
     /// A registration head framed by `framing` (header lines, each ending CRLF), then `body`.
@@ -82,9 +83,10 @@ struct RequestSmugglingAttackTests {
         try await withServer { server in
             let connection = try server.connect()
             let body = #"{"location": "/a"}"#
-            try connection.send(Self.post("Content-Length: \(body.utf8.count)\r\nContent-Length: \(body.utf8.count)\r\n", body: body)
-                + Self.post("Content-Length: \(body.utf8.count), \(body.utf8.count)\r\n", body: body)
-                + "GET /livepage/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            try connection.send(
+                Self.post("Content-Length: \(body.utf8.count)\r\nContent-Length: \(body.utf8.count)\r\n", body: body)
+                    + Self.post("Content-Length: \(body.utf8.count), \(body.utf8.count)\r\n", body: body)
+                    + "GET /livepage/health HTTP/1.1\r\nHost: x\r\n\r\n")
             let first = try connection.readResponse(method: "POST")
             let second = try connection.readResponse(method: "POST")
             let health = try connection.readResponse(method: "GET")
@@ -100,7 +102,8 @@ struct RequestSmugglingAttackTests {
         try await withServer { server in
             let connection = try server.connect()
             let body = #"{"location": "/a"}"#
-            let chunked = "a;name=\"v\"\r\n" + String(body.prefix(10)) + "\r\n" + String(body.utf8.count - 10, radix: 16) + "\r\n"
+            let chunked =
+                "a;name=\"v\"\r\n" + String(body.prefix(10)) + "\r\n" + String(body.utf8.count - 10, radix: 16) + "\r\n"
                 + String(body.dropFirst(10)) + "\r\n0\r\nX-Trailer: t\r\n\r\n"
             try connection.send(Self.post("Transfer-Encoding: chunked\r\n", body: chunked) + "GET /livepage/health HTTP/1.1\r\nHost: x\r\n\r\n")
             let registered = try connection.readResponse(method: "POST")

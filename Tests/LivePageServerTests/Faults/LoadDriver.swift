@@ -325,8 +325,9 @@ final class LoadDriver {
         }
         // The scanner is fast enough for hundreds of thousands of events in a debug build;
         // the full JSON parser checks it on every 64th answer.
-        if report.eventAnswers % 64 == 0, Self.parseEvents(response.body).map({ $0.map(\.seq) + $0.map(\.number) })
-            != events.map(\.seq) + events.map(\.number)
+        if report.eventAnswers % 64 == 0,
+            Self.parseEvents(response.body).map({ $0.map(\.seq) + $0.map(\.number) })
+                != events.map(\.seq) + events.map(\.number)
         {
             report.violation("client \(index): the scanner and the JSON parser disagree on \(response.text.prefix(300))")
         }
