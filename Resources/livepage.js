@@ -1301,6 +1301,9 @@
    * covers what goes inside the element (append, prepend, update, text) and beside it,
    * into its parent (before, after, replace).
    */
+  /** The verbs that replace or remove what their element holds. */
+  const HOLDING_VERBS = new Set(["morph", "update", "replace", "remove", "text"]);
+
   function inputRefusal(event, element) {
     for (let node = element; node && node.nodeType === 1; node = node.parentNode) {
       const name = asciiLowercase(node.localName);
@@ -1313,9 +1316,11 @@
     if (CLASS_VERBS.has(event.verb) && !classNames(event["class"])) {
       return "input may only use 1 to " + CLASS_NAMES_MAX + " class names of letters, digits, '_' and '-'";
     }
-    if (event.verb === "morph") {
+    // A verb that replaces or removes what an element holds would take its sealed
+    // elements with it (a page's stylesheet, its data block).
+    if (HOLDING_VERBS.has(event.verb)) {
       const sealed = element.querySelector(SEALED_SELECTOR);
-      if (sealed) return "input may not morph an element holding a <" + asciiLowercase(sealed.localName) + "> element";
+      if (sealed) return "input may not " + event.verb + " an element holding a <" + asciiLowercase(sealed.localName) + "> element";
     }
     if ((event.verb === "append" || event.verb === "prepend") && event.limit != null && !isChildLimit(event.limit)) {
       return "input may only give a limit from 1 to " + CHILD_LIMIT_MAX;

@@ -223,6 +223,21 @@ def test_no_verb_from_input_writes_into_a_sealed_element(fake, browsers):
     expect_refusals(page, [target for _, target, _ in SEALED_TARGETS] + ["late2", "log"])
 
 
+def test_input_cannot_take_away_a_sealed_element_with_its_container(fake, browsers):
+    """Where an application allows update, replace, text or remove from input, they may
+    not empty or remove an element that holds a stylesheet, a script or a data block."""
+    sent = [{"verb": verb, "id": "holder", field: "x", "from": "mallory"}
+            for verb, field in (("update", "html"), ("replace", "html"), ("text", "text"), ("morph", "html"))]
+    sent.append({"verb": "remove", "id": "holder", "from": "mallory"})
+    sent.append({"verb": "append", "id": "log", "html": "done", "from": "mallory"})
+    page = open_page(browsers(), fake.origin, fake.origin)
+    fake.script("output", events(*sent))
+    wait_for_marker(page, "done")
+    assert page.execute_script("return document.getElementById('heldtheme') !== null"), "input removed a stylesheet"
+    assert page.execute_script("return document.querySelector('#holder p').textContent") == "held"
+    expect_refusals(page, ["holder"])
+
+
 def test_the_page_may_allow_attributes_from_input_by_name(fake, browsers):
     page = open_page(browsers(), fake.origin, fake.origin, "&inputAttributes=HREF,onclick")
     fake.script("output", events(
