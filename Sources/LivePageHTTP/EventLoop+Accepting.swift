@@ -72,7 +72,7 @@ extension EventLoop {
     }
 
     /// Stops accepting on this loop for `acceptPause`, then tries again (in `runTimers`).
-    private func pauseAccepting(_ error: SystemCallError) {
+    func pauseAccepting(_ error: SystemCallError) {
         try? System.epollControl(epoll, EPOLL_CTL_DEL, fd: listener, events: 0, token: 0)
         acceptPausedUntil = now + Self.acceptPause
         metrics.acceptPauses += 1
