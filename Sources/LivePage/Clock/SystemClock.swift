@@ -61,17 +61,14 @@ public final class SystemClock: LivePageClock, @unchecked Sendable {
         }
     }
 
+    /// Starts the timer thread, named `livepage-timer`, so that a process test can tell
+    /// it from the event loops (a `LivePageServer` must not start it).
     private func startThread() {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { argument in
-                let clock = Unmanaged<SystemClock>.fromOpaque(argument!).takeRetainedValue()
-                clock.runTimers()
-            }, box)
-        precondition(result == 0, "cannot start the LivePage timer thread: pthread_create returned \(result)")
-        pthread_detach(thread)
+        do {
+            try DetachedThread.start(named: "livepage-timer") { [self] in runTimers() }
+        } catch {
+            preconditionFailure("cannot start the LivePage timer thread: \(error)")
+        }
     }
 
     /// The timer thread: runs what is due, then sleeps until the next deadline or until a
