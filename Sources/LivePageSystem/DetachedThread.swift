@@ -5,7 +5,8 @@ import CLinuxSystem
 #endif
 
 /// Starts detached, named POSIX threads: plain threads, not the Swift concurrency pool,
-/// for work that blocks in the kernel (an event loop in `epoll_wait`).
+/// for work that blocks in the kernel (an event loop in `epoll_wait`, the timer thread of
+/// a `SystemClock`).
 package enum DetachedThread {
     private final class Body {
         let name: String

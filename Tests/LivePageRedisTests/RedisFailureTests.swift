@@ -26,6 +26,24 @@ struct RedisFailureTests {
         }
     }
 
+    @Test(
+        "A host name is looked up off the loop: localhost connects; a name that does not exist is a clear error",
+        .timeLimit(.minutes(1)), .requires(.redisServer))
+    func hostNames() async throws {
+        try await withRedis { server in
+            var configuration = server.configuration()
+            configuration.host = "localhost"
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
+            defer { redis.close() }
+            try await redis.ping()
+
+            // `.invalid` never resolves (RFC 6761), so the resolver answers at once.
+            configuration.host = "livepage-no-such-host.invalid"
+            let error = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
+            #expect(error == .cannotResolve(host: "livepage-no-such-host.invalid", port: server.port))
+        }
+    }
+
     @Test("A frozen Redis at start: the connect timeout ends the wait", .timeLimit(.minutes(1)), .requires(.redisServer))
     func connectTimeout() async throws {
         try await withRedis { server in
