@@ -9,9 +9,9 @@ import Synchronization
 /// One event-loop thread: an epoll set holding the shared listening socket, this loop's
 /// connections and an eventfd that other threads use to hand it work.
 ///
-/// A loop runs before it listens (``HTTPServer/startLoops()``): the Redis client and the
-/// client manager's clock run on it (``Reactor``, `EventLoop+Reactor.swift`) from before
-/// the server binds its port; ``Message/listen(_:)`` adds the listening socket later.
+/// A loop runs before it listens (``HTTPServer/reactorForClients()``): the Redis client
+/// and the client manager's clock run on it (``Reactor``, `EventLoop+Reactor.swift`) from
+/// before the server binds its port; ``Message/listen(_:)`` adds the listening socket.
 ///
 /// Everything a loop owns (its connections, timers, scratch buffer) is touched only on its
 /// own thread, so none of it is locked. Other threads reach a loop only through `enqueue`,
@@ -251,10 +251,7 @@ final class EventLoop: @unchecked Sendable {
             case .run(let body):
                 body()
             case .listen(let fd):
-                guard !isShuttingDown else { continue }
-                listener = fd
-                listenerToken = UInt64(UInt32(bitPattern: fd))
-                do { try listen() } catch { pauseAccepting(error) }
+                startListening(on: fd)
             case .beginShutdown:
                 beginShutdown()
             case .stop:

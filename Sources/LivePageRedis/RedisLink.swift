@@ -78,8 +78,12 @@ final class RedisLink: ReactorChannel, ReactorStopObserver, @unchecked Sendable 
     /// could not be made.
     func start(driver: some RedisLinkDriver) {
         let taken = reactor.execute { [self] in
+            // Closed before it started (a cancelled connect), or the loop is stopping.
+            guard phase != .closed, !isClosed, reactor.observeStop(self) else {
+                finish()
+                return driver.linkDidFailToStart(.closed)
+            }
             self.driver = driver
-            guard !isClosed, reactor.observeStop(self) else { return stop() }
             connect()
         }
         if !taken { driver.linkDidFailToStart(.closed) }
