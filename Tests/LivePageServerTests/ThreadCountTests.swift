@@ -54,13 +54,13 @@ import Testing
         }
     }
 
-    /// The names Dispatch gives its worker threads: the label of the root queue they serve,
-    /// cut to the kernel's 15 bytes from the end (`com.apple.root.default-qos` shows as
-    /// `oot.default-qos`).
+    /// The names Dispatch gives its threads: the label of the queue they serve (a root
+    /// queue, or its manager's), cut to the kernel's 15 bytes from the end
+    /// (`com.apple.root.default-qos` shows as `oot.default-qos`).
     private static let dispatchWorkerNames: Set<String> = {
         let classes = ["maintenance", "background", "utility", "default", "user-initiated", "user-interactive"]
-        let labels = classes.flatMap { ["com.apple.root.\($0)-qos", "com.apple.root.\($0)-qos.overcommit"] }
-        return Set(labels.map { String($0.suffix(15)) })
+        let roots = classes.flatMap { ["com.apple.root.\($0)-qos", "com.apple.root.\($0)-qos.overcommit"] }
+        return Set((roots + ["com.apple.libdispatch-manager"]).map { String($0.suffix(15)) })
     }()
 
     /// Every thread LivePage starts itself is named (`DetachedThread`): the loops
