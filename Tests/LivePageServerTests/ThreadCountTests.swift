@@ -30,17 +30,16 @@ import Testing
     /// the hold wheel's and the expiry check's timers.
     private func driveTraffic(_ server: LiveServer) async throws {
         let id = try server.registerClient(at: "/threads")
-        #expect(try server.deliver(#"[{"verb":"append","id":"log","html":"<p>1</p>"}]"#, to: #"{"location":"/threads"}"#) == 1)
-        let first = try server.events(id)
-        let seq = try #require(first.last?.int("seq"))
         let poller = try server.connect()
-        try poller.send(TestHTTPRequest("GET", server.outputPath(id, after: String(seq))))
+        try poller.send(TestHTTPRequest("GET", server.outputPath(id, after: "0")))
         #expect(try await server.waitForMetric("livepage_parked_requests", toBe: 1))
-        #expect(try server.deliver(#"[{"verb":"append","id":"log","html":"<p>2</p>"}]"#, to: #"{"location":"/threads"}"#) == 1)
+        // The count of deliveries is not checked: it may come after the reply timeout on a
+        // starved machine; the parked poll's answer is what shows the path works.
+        _ = try server.deliver(#"[{"verb":"append","id":"log","html":"<p>1</p>"}]"#, to: #"{"location":"/threads"}"#)
         let answer = try poller.readResponse()
-        #expect(answer.status == 200)
+        #expect(answer.status == 200, "\(answer)")
         #expect(try answer.events().count == 1)
-        // A few more requests on fresh connections, so that both loops accept some.
+        // More requests on fresh connections, so that both loops accept some.
         for _ in 0..<8 { #expect(try server.online(id).status == 200) }
     }
 
