@@ -36,7 +36,8 @@ let package = Package(
         // thread of its own. Knows no LivePage and no HTTP.
         .target(name: "LivePageRedis", dependencies: ["LivePageSystem"]),
 
-        // The LivePage routes on the engine, tokens, configuration, embedded assets.
+        // The LivePage routes on the engine, tokens, configuration, embedded assets, the
+        // Redis bus, and the manager's clock on the engine's event loops.
         .target(
             name: "LivePageServer", dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis", "LivePageSystem"],
             plugins: ["EmbedResources"]),
