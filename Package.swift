@@ -19,23 +19,28 @@ let package = Package(
         .target(name: "LivePageEvents"),
 
         // Clients, queues, parking, presence and routing. Knows no HTTP.
-        .target(name: "LivePage", dependencies: ["LivePageEvents"]),
+        .target(name: "LivePage", dependencies: ["LivePageEvents", "LivePageSystem"]),
 
-        // epoll and eventfd, which Glibc does not export to Swift.
+        // epoll, eventfd and thread names, which Glibc does not export to Swift.
         .target(name: "CLinuxSystem"),
 
-        // System calls and threads shared by the engine and the Redis client.
-        .target(name: "LivePageSystem"),
+        // What the engine, the clock and the Redis client share: system calls, named
+        // threads, the one type for time, and the reactor seam (the engine's event loops
+        // as the Redis client and the clock see them).
+        .target(name: "LivePageSystem", dependencies: ["CLinuxSystem"]),
 
         // The HTTP/1.1 engine: sockets, epoll event loops, the parser. Knows no LivePage.
         .target(name: "LivePageHTTP", dependencies: ["CLinuxSystem", "LivePageSystem"]),
 
-        // A Redis client: RESP2 and its own sockets, one I/O thread per connection.
-        // Knows no LivePage.
+        // A Redis client: RESP2, its sockets on a reactor (the engine's event loops), no
+        // thread of its own. Knows no LivePage and no HTTP.
         .target(name: "LivePageRedis", dependencies: ["LivePageSystem"]),
 
-        // The LivePage routes on the engine, tokens, configuration, embedded assets.
-        .target(name: "LivePageServer", dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis"], plugins: ["EmbedResources"]),
+        // The LivePage routes on the engine, tokens, configuration, embedded assets, the
+        // Redis bus, and the manager's clock on the engine's event loops.
+        .target(
+            name: "LivePageServer", dependencies: ["LivePage", "LivePageHTTP", "LivePageRedis", "LivePageSystem"],
+            plugins: ["EmbedResources"]),
 
         // A server's routes in-process, on a manual clock, without sockets: for the tests
         // of embedders and of LivePage itself.
@@ -62,10 +67,14 @@ let package = Package(
             path: "Tests/Fixtures/HTTPTestServer"
         ),
         .testTarget(
-            name: "LivePageHTTPTests", dependencies: ["LivePageHTTP", "HTTPTestServer", "LivePageTestSupport"]),
+            name: "LivePageHTTPTests",
+            dependencies: ["LivePageHTTP", "HTTPTestServer", "LivePageTestSupport", "LivePageSystem"]),
         // Raw HTTP client, child-process and polling helpers shared by the test targets.
         .target(name: "LivePageTestSupport", dependencies: ["LivePageSystem"], path: "Tests/Support"),
-        .testTarget(name: "LivePageRedisTests", dependencies: ["LivePageRedis", "LivePageTestSupport", "CLinuxSystem"]),
+        // The Redis tests run their connections on an event loop of the engine, as a server does.
+        .testTarget(
+            name: "LivePageRedisTests",
+            dependencies: ["LivePageRedis", "LivePageHTTP", "LivePageSystem", "LivePageTestSupport", "CLinuxSystem"]),
         .testTarget(
             name: "LivePageServerTests",
             dependencies: ["LivePageServer", "LivePageTesting", "livepage-server", "LivePageTestSupport", "CLinuxSystem"]

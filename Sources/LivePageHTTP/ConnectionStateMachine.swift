@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// The life of one connection, as a pure state machine: which request it is on, what the
 /// socket has said, and when it times out.
 ///

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// The timeouts of one connection, as a pure state machine over `MonotonicTime`.
 ///
 /// It reads no clock: each event carries its time, and `deadline(_:)` and

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// A binary min-heap of connection deadlines, keyed by descriptor and generation.
 ///
 /// Entries are never removed early: a connection whose deadline moves later keeps its old

@@ -6,6 +6,15 @@ import LivePageSystem
 #endif
 
 extension EventLoop {
+    /// Accepts connections on `fd`, the listening socket every loop shares, unless the
+    /// loop is shutting down. A registration that fails is retried as a paused accept is.
+    func startListening(on fd: Int32) {
+        guard !isShuttingDown else { return }
+        listener = fd
+        listenerToken = UInt64(UInt32(bitPattern: fd))
+        do { try listen() } catch { pauseAccepting(error) }
+    }
+
     /// Registers the shared listening socket. `EPOLLEXCLUSIVE` wakes one loop per arrival
     /// instead of all of them.
     func listen() throws(SystemCallError) {

@@ -17,12 +17,6 @@ protocol LoopChannel: AnyObject {
     func handle(events: UInt32)
 }
 
-/// Something to be told when its loop stops: a client's pool, which fails what it holds.
-protocol LoopStopObserver: AnyObject {
-    /// The loop stopped: fail every request, close every socket.
-    func loopStopped()
-}
-
 /// Timers of the clients on one loop: a min-heap of deadlines and actions. An action
 /// checks for itself whether it still applies (its request may have been answered), so
 /// nothing is ever removed early.
@@ -125,7 +119,7 @@ extension EventLoop {
         channelTimers.removeAll()
         let observers = stopObservers
         stopObservers = []
-        for observer in observers { observer.loopStopped() }
+        for observer in observers { observer.reactorStopped() }
         for fd in Array(channels.keys) { closeChannel(fd: fd) }
     }
 }

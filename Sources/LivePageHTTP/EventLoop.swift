@@ -9,6 +9,10 @@ import Synchronization
 /// One event-loop thread: an epoll set holding the shared listening socket, this loop's
 /// connections and an eventfd that other threads use to hand it work.
 ///
+/// A loop runs before it listens (``HTTPServer/reactorForClients()``): the Redis client
+/// and the client manager's clock run on it (``Reactor``, `EventLoop+Reactor.swift`) from
+/// before the server binds its port; ``Message/listen(_:)`` adds the listening socket.
+///
 /// Everything a loop owns (its connections, timers, scratch buffer) is touched only on its
 /// own thread, so none of it is locked. Other threads reach a loop only through `enqueue`,
 /// which appends to a `Mutex`-protected inbox and writes the eventfd only when the loop is
@@ -23,6 +27,8 @@ final class EventLoop: @unchecked Sendable {
         case respond(HTTPResponder, HTTPResponse)
         /// Work of a client running on this loop (``HTTPClient``).
         case run(@Sendable () -> Void)
+        /// Accept connections on this listening socket, shared by every loop.
+        case listen(Int32)
         case beginShutdown
         case stop
     }
@@ -42,9 +48,7 @@ final class EventLoop: @unchecked Sendable {
     let inputLimit: Int
     let epoll: Int32
     private let wakeFD: Int32
-    let listener: Int32
     private let wakeToken: UInt64
-    let listenerToken: UInt64
     private let inbox = Mutex(Inbox())
     private let threadID = Atomic<UInt>(0)
     private let publishedMetrics = Mutex(HTTPServerMetrics())
@@ -52,6 +56,10 @@ final class EventLoop: @unchecked Sendable {
     private let stopped: CountdownSignal
 
     // Loop thread only.
+    /// The shared listening socket, once ``Message/listen(_:)`` has given it; -1 before.
+    var listener: Int32 = -1
+    /// The listening socket's epoll token (generation 0, which no connection has).
+    var listenerToken = UInt64.max
     var connections: [Connection?] = []
     var timers = DeadlineHeap()
     /// Sockets of clients running on this loop (``HTTPClient``), by descriptor.
@@ -59,7 +67,7 @@ final class EventLoop: @unchecked Sendable {
     /// Timers of clients running on this loop.
     var channelTimers = LoopTimers()
     /// Clients to tell when the loop stops.
-    var stopObservers: [any LoopStopObserver] = []
+    var stopObservers: [any ReactorStopObserver] = []
     /// The loop stopped: clients fail new work at once.
     var hasStopped = false
     private var resumeQueue: [Connection] = []
@@ -88,14 +96,12 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         index: Int,
-        listener: Int32,
         handler: any HTTPHandler,
         configuration: HTTPServerConfiguration,
         drained: CountdownSignal,
         stopped: CountdownSignal
     ) throws(SystemCallError) {
         self.index = index
-        self.listener = listener
         self.handler = handler
         self.configuration = configuration
         self.drained = drained
@@ -111,10 +117,8 @@ final class EventLoop: @unchecked Sendable {
             throw error
         }
         wakeToken = UInt64(UInt32(bitPattern: wakeFD))
-        listenerToken = UInt64(UInt32(bitPattern: listener))
         scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
         try System.epollControl(epoll, EPOLL_CTL_ADD, fd: wakeFD, events: UInt32(EPOLLIN.rawValue), token: wakeToken)
-        try listen()
     }
 
     deinit {
@@ -246,6 +250,8 @@ final class EventLoop: @unchecked Sendable {
                 deliverOnLoop(response, for: responder)
             case .run(let body):
                 body()
+            case .listen(let fd):
+                startListening(on: fd)
             case .beginShutdown:
                 beginShutdown()
             case .stop:

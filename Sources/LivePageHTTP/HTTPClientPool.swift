@@ -1,9 +1,11 @@
+import LivePageSystem
+
 /// The connections and waiting requests of one ``HTTPClient``, on one event loop.
 ///
 /// `@unchecked Sendable`: the client keeps a reference to hand it work, but every
 /// property except `loop` is touched only on the loop's thread (work arrives through the
 /// loop's inbox).
-final class HTTPClientPool: LoopStopObserver, @unchecked Sendable {
+final class HTTPClientPool: ReactorStopObserver, @unchecked Sendable {
     /// One request from the call to its answer.
     final class Pending {
         let bytes: [UInt8]
@@ -186,7 +188,7 @@ final class HTTPClientPool: LoopStopObserver, @unchecked Sendable {
         dispatch()
     }
 
-    func loopStopped() {
+    func reactorStopped() {
         isStopped = true
         let waiting = queue[head...]
         queue = []

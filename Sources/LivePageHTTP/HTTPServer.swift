@@ -1,5 +1,5 @@
 import CLinuxSystem
-import LivePageSystem
+package import LivePageSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -28,8 +28,9 @@ public final class HTTPServer: Sendable {
         case stopped
     }
 
+    /// Loops running; listening once `listener` is set.
     private struct Running {
-        var listener: Int32
+        var listener: Int32?
         var loops: [EventLoop]
         var drained: CountdownSignal
         var stopped: CountdownSignal
@@ -79,40 +80,81 @@ public final class HTTPServer: Sendable {
         return total
     }
 
-    /// Binds the configured address and starts the event loops.
+    /// Binds the configured address and starts the event loops, unless
+    /// ``reactorForClients()`` has started them already.
     /// - Returns: The bound port: the configured one, or the one picked for port 0.
     /// - Throws: `HTTPServerError`, for example `.addressInUse(host:port:)`.
     @discardableResult
     public func start() throws(HTTPServerError) -> Int {
         try state.withLock { state throws(HTTPServerError) in
-            guard case .idle = state else { throw .alreadyStarted }
-            let (listener, port) = try bind()
-            let count = max(1, configuration.eventLoopCount)
-            let drained = CountdownSignal(members: 0..<count)
-            let stopped = CountdownSignal(members: 0..<count)
-            var created: [EventLoop] = []
-            do throws(SystemCallError) {
-                for index in 0..<count {
-                    created.append(
-                        try EventLoop(
-                            index: index, listener: listener, handler: handler, configuration: configuration,
-                            drained: drained, stopped: stopped
-                        ))
-                }
-                for loop in created {
-                    try DetachedThread.start { loop.run() }
-                }
-            } catch {
-                // Loops already running stop on their own; the others were never started.
-                for loop in created { loop.enqueue(.stop) }
-                System.close(listener)
-                throw .system(call: error.call, errno: error.errno)
+            var running: Running
+            let startedHere: Bool
+            switch state {
+            case .idle: (running, startedHere) = (try startLoops(), true)
+            case .running(let started) where started.listener == nil: (running, startedHere) = (started, false)
+            default: throw .alreadyStarted
             }
+            let listener: Int32
+            let port: Int
+            do throws(HTTPServerError) {
+                (listener, port) = try bind()
+            } catch {
+                // Loops started for this call alone stop with it; a later call starts anew.
+                if startedHere { for loop in running.loops { loop.enqueue(.stop) } }
+                throw error
+            }
+            running.listener = listener
+            for loop in running.loops { loop.enqueue(.listen(listener)) }
             boundPort.store(port, ordering: .releasing)
-            loops.withLock { $0 = created }
-            state = .running(Running(listener: listener, loops: created, drained: drained, stopped: stopped))
+            state = .running(running)
             return port
         }
+    }
+
+    /// The loop that clients run on (the last), starting the loops first if they are not
+    /// running yet, without listening: the Redis client and the client manager's clock run
+    /// there from before the server binds its port (``start()``), so that the process has
+    /// no threads but its loops.
+    /// - Throws: `HTTPServerError.alreadyStarted` once the server is stopping or stopped;
+    ///   `.system(call:errno:)` when a loop cannot be made.
+    package func reactorForClients() throws(HTTPServerError) -> any Reactor {
+        try state.withLock { state throws(HTTPServerError) -> any Reactor in
+            switch state {
+            case .idle:
+                let running = try startLoops()
+                state = .running(running)
+                return running.loops[running.loops.count - 1]
+            case .running(let running):
+                return running.loops[running.loops.count - 1]
+            case .stopping, .stopped:
+                throw .alreadyStarted
+            }
+        }
+    }
+
+    /// Makes the loops and starts their threads, named `livepage-loop0`, `livepage-loop1`...
+    private func startLoops() throws(HTTPServerError) -> Running {
+        let count = max(1, configuration.eventLoopCount)
+        let drained = CountdownSignal(members: 0..<count)
+        let stopped = CountdownSignal(members: 0..<count)
+        var created: [EventLoop] = []
+        do throws(SystemCallError) {
+            for index in 0..<count {
+                created.append(
+                    try EventLoop(
+                        index: index, handler: handler, configuration: configuration, drained: drained, stopped: stopped
+                    ))
+            }
+            for loop in created {
+                try DetachedThread.start(named: "livepage-loop\(loop.index)") { loop.run() }
+            }
+        } catch {
+            // Loops already running stop on their own; the others were never started.
+            for loop in created { loop.enqueue(.stop) }
+            throw .system(call: error.call, errno: error.errno)
+        }
+        loops.withLock { $0 = created }
+        return Running(listener: nil, loops: created, drained: drained, stopped: stopped)
     }
 
     /// Shuts down gracefully.
@@ -125,6 +167,14 @@ public final class HTTPServer: Sendable {
     /// returns at once.
     /// - Parameter gracePeriod: How long requests in progress may take to finish.
     public func shutDown(gracePeriod: Duration) async {
+        await shutDown(gracePeriod: gracePeriod, beforeStoppingLoops: {})
+    }
+
+    /// Shuts down gracefully, as ``shutDown(gracePeriod:)`` does, and runs `lastWork`
+    /// after the connections are gone and before the loops stop (at once if they never
+    /// ran): what still needs the loops to finish (the Redis client saying goodbye) does
+    /// it there.
+    package func shutDown(gracePeriod: Duration, beforeStoppingLoops lastWork: () async -> Void) async {
         let running = state.withLock { state -> Running? in
             guard case .running(let running) = state else {
                 if case .idle = state { state = .stopped }
@@ -133,7 +183,7 @@ public final class HTTPServer: Sendable {
             state = .stopping
             return running
         }
-        guard let running else { return }
+        guard let running else { return await lastWork() }
         for loop in running.loops { loop.enqueue(.beginShutdown) }
         handler.serverWillShutDown()
         await withTaskGroup(of: Void.self) { group in
@@ -142,13 +192,14 @@ public final class HTTPServer: Sendable {
             await group.next()
             group.cancelAll()
         }
+        await lastWork()
         for loop in running.loops { loop.enqueue(.stop) }
         await running.stopped.wait()
-        System.close(running.listener)
+        if let listener = running.listener { System.close(listener) }
         state.withLock { $0 = .stopped }
     }
 
-    /// The loop clients run on: the last one, while the server runs; `nil` otherwise.
+    /// The loop clients run on: the last one, while the loops run; `nil` otherwise.
     func loopForClients() -> EventLoop? {
         guard state.withLock({ if case .running = $0 { true } else { false } }) else { return nil }
         return loops.withLock { $0.last }

@@ -1,6 +1,7 @@
+import LivePageSystem
 import Synchronization
 
-/// The state a `RedisConnection` shares between its callers and its link's thread: the
+/// The state a `RedisConnection` shares between its callers and its link's loop: the
 /// bytes of commands not yet written, and the callers waiting for replies, oldest first.
 ///
 /// Redis answers the commands of one connection in the order it receives them, so the
@@ -9,7 +10,7 @@ import Synchronization
 /// exactly one of the reply, the reply timeout, the loss of the connection, or the
 /// caller's cancellation, and resumed after the lock is released: exactly once.
 ///
-/// A `Mutex` rather than an actor: the link's thread is not a Swift task and must never
+/// A `Mutex` rather than an actor: the link's loop is not a Swift task and must never
 /// wait for one, and every critical section here is a few assignments.
 final class CommandPipeline: RedisLinkDriver {
     typealias Reply = CheckedContinuation<Result<RESPValue, RedisError>, Never>
@@ -19,7 +20,7 @@ final class CommandPipeline: RedisLinkDriver {
         let id: UInt64
         /// `nil` once the caller was cancelled: the reply is still read, and discarded.
         var continuation: Reply?
-        let deadline: ContinuousClock.Instant
+        let deadline: MonotonicTime
     }
 
     private enum Status {
@@ -33,29 +34,28 @@ final class CommandPipeline: RedisLinkDriver {
         var status = Status.starting(nil)
         var output = LinkOutput()
         var waiters = FIFOQueue<Waiter>()
+        /// The link to tell of output; weak, as the link holds its driver.
+        weak var link: RedisLink?
     }
 
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(0)
     private let configuration: RedisConfiguration
-    private let wake: WakeSignal
     private let onEvent: (@Sendable (RedisConnectionEvent) -> Void)?
 
-    init(configuration: RedisConfiguration, wake: WakeSignal, onEvent: (@Sendable (RedisConnectionEvent) -> Void)?) {
+    init(configuration: RedisConfiguration, onEvent: (@Sendable (RedisConnectionEvent) -> Void)?) {
         self.configuration = configuration
-        self.wake = wake
         self.onEvent = onEvent
     }
 
     /// Starts `link` and waits for its first connection.
     func start(_ link: RedisLink) async -> Result<Void, RedisError> {
         await withCheckedContinuation { (continuation: Start) in
-            state.withLock { $0.status = .starting(continuation) }
-            do throws(RedisError) {
-                try link.start(driver: self)
-            } catch {
-                linkDidFailToStart(error)
+            state.withLock { state in
+                state.status = .starting(continuation)
+                state.link = link
             }
+            link.start(driver: self)
         }
     }
 
@@ -91,26 +91,26 @@ final class CommandPipeline: RedisLinkDriver {
         let host = configuration.host
         let port = configuration.port
         let bytes = command.encoded()
-        let (failure, signal) = state.withLock { state -> (RedisError?, Bool) in
+        let (failure, wake) = state.withLock { state -> (RedisError?, RedisLink?) in
             switch state.status {
             case .connected: break
             case .disconnected(let error):
-                return (RedisError.notConnected(host: host, port: port).with(detail: "\(error)"), false)
-            case .starting: return (RedisError.notConnected(host: host, port: port), false)
-            case .closed: return (.closed, false)
+                return (RedisError.notConnected(host: host, port: port).with(detail: "\(error)"), nil)
+            case .starting: return (RedisError.notConnected(host: host, port: port), nil)
+            case .closed: return (.closed, nil)
             }
             guard state.waiters.count < configuration.maximumPendingCommands else {
-                return (.tooManyPendingCommands(limit: configuration.maximumPendingCommands), false)
+                return (.tooManyPendingCommands(limit: configuration.maximumPendingCommands), nil)
             }
             // Checked under the lock: a cancellation either comes before (seen here) or
             // finds the waiter below.
-            guard !Task.isCancelled else { return (.cancelled, false) }
+            guard !Task.isCancelled else { return (.cancelled, nil) }
             state.waiters.append(
-                Waiter(id: id, continuation: continuation, deadline: ContinuousClock.now + configuration.replyTimeout))
-            return (nil, state.output.append { $0.append(contentsOf: bytes) })
+                Waiter(id: id, continuation: continuation, deadline: MonotonicTime.now() + configuration.replyTimeout))
+            return (nil, state.output.append { $0.append(contentsOf: bytes) } ? state.link : nil)
         }
         if let failure { continuation.resume(returning: .failure(failure)) }
-        if signal { wake.signal() }
+        wake?.outputAvailable()
     }
 
     private func cancel(_ id: UInt64) {
@@ -123,9 +123,9 @@ final class CommandPipeline: RedisLinkDriver {
         continuation??.resume(returning: .failure(.cancelled))
     }
 
-    // MARK: - On the link's thread
+    // MARK: - On the link's loop
 
-    func linkDidConnect(at now: ContinuousClock.Instant) {
+    func linkDidConnect(at now: MonotonicTime) {
         let start = state.withLock { state -> Start?? in
             switch state.status {
             case .starting(let start):
@@ -166,7 +166,7 @@ final class CommandPipeline: RedisLinkDriver {
         if !output.isEmpty { stream.enqueue(output) }
     }
 
-    func linkDidReceive(_ value: RESPValue, at now: ContinuousClock.Instant) throws(RedisError) {
+    func linkDidReceive(_ value: RESPValue, at now: MonotonicTime) throws(RedisError) {
         guard let waiter = state.withLock({ $0.waiters.popFirst() }) else {
             throw RedisError.connectionLost(host: configuration.host, port: configuration.port)
                 .with(detail: "Redis sent a reply no command waited for: \(value)")
@@ -178,11 +178,11 @@ final class CommandPipeline: RedisLinkDriver {
         }
     }
 
-    func nextDeadline() -> ContinuousClock.Instant? {
+    func nextDeadline() -> MonotonicTime? {
         state.withLock { $0.waiters.first?.deadline }
     }
 
-    func linkDidReachDeadline(at now: ContinuousClock.Instant) throws(RedisError) {
+    func linkDidReachDeadline(at now: MonotonicTime) throws(RedisError) {
         let expired = state.withLock { state -> Waiter? in
             guard let first = state.waiters.first, first.deadline <= now else { return nil }
             return state.waiters.popFirst()

@@ -1,13 +1,14 @@
-/// The bytes a `RedisLinkDriver` has for its link's thread to write, and whether that
-/// thread has been woken for them since it last took them: a burst of commands from many
-/// threads costs one wake-up.
+/// The bytes a `RedisLinkDriver` has for its link's loop to write, and whether the link
+/// has been told of them since it last took them: a burst of commands from many threads
+/// costs one hop to the loop.
 struct LinkOutput {
     private var bytes: [UInt8] = []
     private var wakeRequested = false
 
     /// Appends what `encode` writes.
-    /// - Returns: Whether the caller must wake the link's thread (it was not yet woken for
-    ///   output). The link's own thread, which takes the output next anyway, ignores it.
+    /// - Returns: Whether the caller must tell the link (`RedisLink.outputAvailable()`: it
+    ///   was not yet told of this output). The link's own loop, which takes the output
+    ///   next anyway, ignores it.
     @discardableResult
     mutating func append(_ encode: (inout [UInt8]) -> Void) -> Bool {
         encode(&bytes)

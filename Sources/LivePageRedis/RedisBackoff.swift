@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// The waits between attempts to reconnect: exponential, capped, with jitter.
 ///
 /// The first attempt after a loss is immediate (`nextDelay` is 0): a connection killed by

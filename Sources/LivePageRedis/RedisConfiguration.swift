@@ -7,8 +7,9 @@
 /// let connection = try await RedisConnection.connect(configuration)
 /// ```
 public struct RedisConfiguration: Sendable, Equatable {
-    /// The host: an IPv4 or IPv6 literal, or a name resolved with `getaddrinfo` on the
-    /// connection's own thread. Default `127.0.0.1`.
+    /// The host: an IPv4 or IPv6 literal (parsed on the event loop), or a name (looked
+    /// up with `getaddrinfo` in a task, off the loop, on every connection). Default
+    /// `127.0.0.1`.
     public var host: String
     /// The TCP port. Default 6379.
     public var port: Int

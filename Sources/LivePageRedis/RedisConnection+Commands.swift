@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// Typed helpers for the commands LivePage uses, on top of `send(_:)`: each builds the
 /// command, sends it, and reads the reply as the shape the command has.
 ///

@@ -1,8 +1,11 @@
+package import LivePageSystem
+import Synchronization
+
 /// A connection to Redis for commands, pipelining every caller's commands over one
 /// socket.
 ///
 /// ```swift
-/// let redis = try await RedisConnection.connect(RedisConfiguration(address: "127.0.0.1:6379"))
+/// let redis = try await RedisConnection.connect(RedisConfiguration(address: "127.0.0.1:6379"), on: loop)
 /// try await redis.set("greeting", to: "hello".utf8, expiringAfter: .seconds(30))
 /// let value = try await redis.send(["GET", "greeting"])  // .bulkString("hello")
 /// redis.close()
@@ -12,17 +15,17 @@
 /// output buffer as it is sent, without waiting for earlier replies, and Redis answers in
 /// that order, so the replies resolve their callers first in, first out.
 ///
-/// **Threads.** The connection has a dedicated thread that blocks in `poll` and does all
-/// its socket I/O (see `RedisLink`); callers append to a buffer under a `Mutex`, wake the
-/// thread through a socket pair when it is not already awake, and await a continuation
-/// the thread resumes with the reply. No task is created per command, and the
-/// cooperative pool never blocks.
+/// **Threads.** None of its own: the connection runs on an event loop (a `Reactor`, the
+/// HTTP engine's loop in a server), which does all its socket I/O (see `RedisLink`);
+/// callers append to a buffer under a `Mutex`, hand the loop the work of writing it when
+/// it has not been handed it already, and await a continuation the loop resumes with the
+/// reply. No task is created per command, and the cooperative pool never blocks.
 ///
 /// **Failures are loud.** A command fails with `RedisError.replyTimeout(host:port:)` when
 /// its reply does not come within `RedisConfiguration.replyTimeout`; the connection is
 /// then reset. When the connection breaks, every waiting command fails at once with the
 /// reason (`connectionLost`, say), and until it is back, new commands fail at once with
-/// `RedisError.notConnected(host:port:)` rather than queueing. The thread reconnects by
+/// `RedisError.notConnected(host:port:)` rather than queueing. The loop reconnects by
 /// itself, with capped exponential backoff and jitter, and tells the event handler.
 ///
 /// **Cancellation** resumes the waiting caller at once with `RedisError.cancelled`; the
@@ -30,35 +33,54 @@
 public final class RedisConnection: Sendable {
     /// Where the connection goes, and its timeouts.
     public let configuration: RedisConfiguration
-    private let link: RedisLink
     private let pipeline: CommandPipeline
+    /// The link, once ``connect(on:)`` has made it.
+    private let link = Mutex<RedisLink?>(nil)
 
-    private init(configuration: RedisConfiguration, link: RedisLink, pipeline: CommandPipeline) {
+    /// A connection that is not yet connected: its commands fail with
+    /// `RedisError.notConnected(host:port:)` until ``connect(on:)``. For an owner that
+    /// must exist before its event loop does (the Redis bus, made before the server).
+    /// - Parameters:
+    ///   - configuration: Where Redis is, and the timeouts.
+    ///   - onEvent: Called on the event loop, in order, when the connection comes up (the
+    ///     first time too), breaks, or fails to come back; it must return quickly.
+    ///     Default none.
+    package init(_ configuration: RedisConfiguration, onEvent: (@Sendable (RedisConnectionEvent) -> Void)? = nil) {
         self.configuration = configuration
-        self.link = link
-        self.pipeline = pipeline
+        self.pipeline = CommandPipeline(configuration: configuration, onEvent: onEvent)
     }
 
-    /// Connects to Redis and checks that it answers `PING` (after `AUTH`, with a password).
+    /// Connects to Redis on `reactor` and checks that it answers `PING` (after `AUTH`,
+    /// with a password); see ``connect(on:)``.
+    /// - Returns: The connected connection.
+    package static func connect(
+        _ configuration: RedisConfiguration,
+        on reactor: any Reactor,
+        onEvent: (@Sendable (RedisConnectionEvent) -> Void)? = nil
+    ) async throws(RedisError) -> RedisConnection {
+        let connection = RedisConnection(configuration, onEvent: onEvent)
+        try await connection.connect(on: reactor)
+        return connection
+    }
+
+    /// Connects to Redis on `reactor` and checks that it answers `PING` (after `AUTH`,
+    /// with a password). Once only.
     ///
     /// Only this first connection fails with an error: once it is made, a broken
     /// connection is re-established in the background until `close()`.
-    /// - Parameters:
-    ///   - configuration: Where Redis is, and the timeouts.
-    ///   - onEvent: Called on the connection's thread, in order, when the connection comes
-    ///     up (this first time too), breaks, or fails to come back; it must return
-    ///     quickly. Default none.
-    /// - Returns: The connected connection.
+    /// - Parameter reactor: The event loop that runs the connection's I/O and timers.
     /// - Throws: `RedisError`: `.unreachable(host:port:errno:)` when nothing accepts,
     ///   `.connectTimeout(host:port:)`, `.cannotResolve(host:port:)`, `.reply(_:)` when
-    ///   Redis refuses (`NOAUTH`, `WRONGPASS`), `.cancelled` if the task is cancelled.
-    public static func connect(
-        _ configuration: RedisConfiguration,
-        onEvent: (@Sendable (RedisConnectionEvent) -> Void)? = nil
-    ) async throws(RedisError) -> RedisConnection {
-        let wake = try WakeSignal()
-        let link = RedisLink(configuration: configuration, wake: wake)
-        let pipeline = CommandPipeline(configuration: configuration, wake: wake, onEvent: onEvent)
+    ///   Redis refuses (`NOAUTH`, `WRONGPASS`), `.cancelled` if the task is cancelled,
+    ///   `.closed` if the connection is closed or was connected before.
+    package func connect(on reactor: any Reactor) async throws(RedisError) {
+        let link = RedisLink(configuration: configuration, reactor: reactor)
+        let isFirst = self.link.withLock { current in
+            guard current == nil else { return false }
+            current = link
+            return true
+        }
+        guard isFirst else { throw .closed }
         let started = await withTaskCancellationHandler {
             await pipeline.start(link)
         } onCancel: {
@@ -68,7 +90,6 @@ public final class RedisConnection: Sendable {
         case .success:
             // A cancellation just as the connection was made has closed it.
             guard !link.isClosed else { throw .cancelled }
-            return RedisConnection(configuration: configuration, link: link, pipeline: pipeline)
         case .failure(let error):
             link.close()
             throw Task.isCancelled && error == .closed ? .cancelled : error
@@ -106,9 +127,10 @@ public final class RedisConnection: Sendable {
     }
 
     /// Closes the connection: commands waiting fail with `RedisError.closed`, later ones
-    /// too, and the thread ends. Idempotent; also done when the connection is released.
+    /// too, and its socket is closed on its loop. Idempotent; also done when the
+    /// connection is released.
     public func close() {
         pipeline.close()
-        link.close()
+        link.withLock { $0 }?.close()
     }
 }

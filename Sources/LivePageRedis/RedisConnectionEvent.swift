@@ -1,5 +1,5 @@
 /// What happened to a `RedisConnection`'s link to Redis, as reported to its event
-/// handler, in order, on the connection's own thread.
+/// handler, in order, on the connection's event loop.
 public enum RedisConnectionEvent: Sendable, Equatable {
     /// A connection is up and Redis answered `PING`: the first one, or a reconnection.
     case connected

@@ -35,7 +35,6 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case protocolViolation(RESPDecodingError)
         case unexpectedReply(command: String)
         case tooManyPendingCommands(limit: Int)
-        case system(call: String, errno: Int32)
         case cancelled
         case closed
     }
@@ -115,11 +114,6 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         RedisError(.tooManyPendingCommands(limit: limit))
     }
 
-    /// A system call the client needs (a socket pair, a thread) failed.
-    public static func system(call: String, errno: Int32) -> RedisError {
-        RedisError(.system(call: call, errno: errno))
-    }
-
     /// The waiting task was cancelled. A command already sent may still run; its reply is
     /// discarded.
     public static let cancelled = RedisError(.cancelled)
@@ -180,8 +174,6 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
                 "Redis answered \(command) with a reply of an unexpected shape"
             case .tooManyPendingCommands(let limit):
                 "more than \(limit) Redis commands are waiting for their replies"
-            case .system(let call, let code):
-                "\(call) failed: \(SystemCallError.describe(code)) (errno \(code))"
             case .cancelled:
                 "the Redis command was cancelled"
             case .closed:

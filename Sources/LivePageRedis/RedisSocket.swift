@@ -4,14 +4,32 @@ import LivePageSystem
     import Glibc
 #endif
 
-/// A connected, non-blocking TCP socket to Redis, owned by one connection thread. It is
-/// closed exactly once, when the last reference goes (a class, so no copy can close it
-/// again); it is not `Sendable` and never leaves its thread.
-final class RedisSocket {
+/// A non-blocking TCP socket to Redis, owned by one `RedisLink` on its event loop.
+///
+/// It does not close itself: the link watches it on its `Reactor` and closes it there
+/// (`Reactor.close(_:)`), exactly once, when the connection ends.
+struct RedisSocket {
     /// The descriptor.
     let descriptor: Int32
     private let host: String
     private let port: Int
+
+    /// Opens a socket for `address` and starts connecting it, without waiting.
+    /// - Returns: The socket, and whether it connected at once; otherwise the connect is
+    ///   in progress: it has ended when the socket is writable (read `connectError`).
+    /// - Throws: `SystemCallError` for `socket` or `connect` (the socket is closed then).
+    static func open(_ address: RedisAddress, host: String, port: Int) throws(SystemCallError) -> (RedisSocket, Bool) {
+        let descriptor = try System.socket(family: address.family, protocol: address.socketProtocol)
+        let started = address.withSockaddr { pointer, length in
+            Result { () throws(SystemCallError) in try System.connect(descriptor, pointer, length) }
+        }
+        do {
+            return (RedisSocket(descriptor: descriptor, host: host, port: port), try started.get())
+        } catch {
+            System.close(descriptor)
+            throw error
+        }
+    }
 
     private init(descriptor: Int32, host: String, port: Int) {
         self.descriptor = descriptor
@@ -19,100 +37,15 @@ final class RedisSocket {
         self.port = port
     }
 
-    deinit {
-        System.close(descriptor)
-    }
+    /// Why the connect failed (`SO_ERROR`), or 0 once it has succeeded.
+    var connectError: Int32 { System.socketError(descriptor) }
 
-    /// Resolves `host` and connects to the first of its addresses that accepts, all before
-    /// `deadline`. The wait can be cut short by `wake` when `isClosed()` says so.
-    /// - Throws: `RedisError.cannotResolve(host:port:)`, `.unreachable(host:port:errno:)`
-    ///   with the last address's errno, `.connectTimeout(host:port:)`, or `.closed`.
-    static func connect(
-        host: String, port: Int, deadline: ContinuousClock.Instant, wake: WakeSignal, isClosed: () -> Bool
-    ) throws(RedisError) -> RedisSocket {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let list else {
-            let detail = status == EAI_SYSTEM ? SystemCallError.describe(errno) : String(cString: gai_strerror(status))
-            throw RedisError.cannotResolve(host: host, port: port).with(detail: detail)
-        }
-        defer { freeaddrinfo(list) }
-
-        var lastError: Int32 = ECONNREFUSED
-        var entry: UnsafeMutablePointer<addrinfo>? = list
-        while let address = entry?.pointee {
-            entry = address.ai_next
-            guard let socketAddress = address.ai_addr else { continue }
-            let descriptor: Int32
-            do {
-                descriptor = try System.socket(family: address.ai_family, protocol: address.ai_protocol)
-            } catch {
-                lastError = error.errno
-                continue
-            }
-            let socket = RedisSocket(descriptor: descriptor, host: host, port: port)
-            do {
-                if try !System.connect(descriptor, socketAddress, address.ai_addrlen) {
-                    guard try socket.waitUntilConnected(deadline: deadline, wake: wake, isClosed: isClosed) else {
-                        throw RedisError.connectTimeout(host: host, port: port)
-                    }
-                }
-            } catch let error as SystemCallError {
-                lastError = error.errno
-                continue
-            } catch let error as RedisError {
-                throw error
-            } catch {
-                continue
-            }
-            let code = System.socketError(descriptor)
-            guard code == 0 else {
-                lastError = code
-                continue
-            }
-            // Commands are small and latency matters more than packet count; a peer that
-            // vanishes without a FIN is eventually noticed by the kernel.
-            try? System.setOption(descriptor, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
-            try? System.setOption(descriptor, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
-            return socket
-        }
-        throw RedisError.unreachable(host: host, port: port, errno: lastError)
-    }
-
-    /// Waits for a connection in progress to complete (or fail: read `socketError`).
-    /// - Returns: `false` if `deadline` passed first.
-    private func waitUntilConnected(
-        deadline: ContinuousClock.Instant, wake: WakeSignal, isClosed: () -> Bool
-    ) throws -> Bool {
-        while true {
-            if isClosed() { throw RedisError.closed }
-            let now = ContinuousClock.now
-            guard now < deadline else { return false }
-            let ready = try wait(for: Int16(POLLOUT), wake: wake, deadline: deadline)
-            if ready.socket != 0 { return true }
-        }
-    }
-
-    /// Waits until the socket has one of `events`, `wake` is signalled, or `deadline`
-    /// (`nil`: none) passes.
-    /// - Returns: The socket's returned events (0 if none) and whether `wake` fired (it is
-    ///   drained).
-    func wait(
-        for events: Int16, wake: WakeSignal, deadline: ContinuousClock.Instant?
-    ) throws(SystemCallError) -> (socket: Int16, woken: Bool) {
-        var descriptors = [
-            pollfd(fd: descriptor, events: events, revents: 0),
-            pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0),
-        ]
-        let timeout = deadline.map { (($0 - ContinuousClock.now)).pollMilliseconds } ?? -1
-        _ = try System.poll(&descriptors, timeoutMilliseconds: timeout)
-        let woken = descriptors[1].revents != 0
-        if woken { wake.drain() }
-        return (descriptors[0].revents, woken)
+    /// Sets the options of a connected socket: commands are small and latency matters
+    /// more than packet count; a peer that vanishes without a FIN is eventually noticed by
+    /// the kernel.
+    func configureConnected() {
+        try? System.setOption(descriptor, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        try? System.setOption(descriptor, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
     }
 
     /// Reads what has arrived into `buffer`.

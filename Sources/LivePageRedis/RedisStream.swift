@@ -1,7 +1,7 @@
 import LivePageSystem
 
 /// A connected socket with its decoder and the bytes still to be written: the buffered
-/// I/O of one connection, used only on that connection's thread.
+/// I/O of one connection, used only on its link's event loop.
 struct RedisStream {
     /// The socket.
     let socket: RedisSocket

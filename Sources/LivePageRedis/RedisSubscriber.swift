@@ -1,3 +1,5 @@
+package import LivePageSystem
+
 /// A connection to Redis that subscribes to channels and delivers their messages, in
 /// order, and says at once when the subscription is lost.
 ///
@@ -22,9 +24,9 @@
 /// stop trusting what it has. The subscriber then reconnects with backoff, subscribes to
 /// every channel again, and reports `subscribed(channels:)` once Redis has confirmed them.
 ///
-/// Like `RedisConnection` it has a dedicated thread blocked in `poll` (see `RedisLink`).
-/// The handlers run on that thread, one at a time, in the order of the wire; they must
-/// return quickly, as the next message waits for them.
+/// Like `RedisConnection` it runs on an event loop (see `RedisLink`), and has no thread of
+/// its own. The handlers run on that loop, one at a time, in the order of the wire; they
+/// must return quickly, as the next message and the loop's other work wait for them.
 public final class RedisSubscriber: Sendable {
     /// Where the connection goes, and its timeouts.
     public let configuration: RedisConfiguration
@@ -44,23 +46,23 @@ public final class RedisSubscriber: Sendable {
     /// subscription is re-established in the background until `close()`.
     /// - Parameters:
     ///   - configuration: Where Redis is, and the timeouts.
+    ///   - reactor: The event loop that runs the subscriber's I/O and timers.
     ///   - channels: The channels to subscribe to; more can be added with `subscribe(_:)`.
-    ///   - onMessage: Called with each message, in order, on the subscriber's thread.
-    ///   - onEvent: Called on the same thread, in order with the messages, when the
+    ///   - onMessage: Called with each message, in order, on the event loop.
+    ///   - onEvent: Called on the event loop, in order with the messages, when the
     ///     subscription is made (this first time too), lost, or fails to come back.
     ///     Default none.
     /// - Returns: The subscribed subscriber.
-    /// - Throws: `RedisError`, as `RedisConnection.connect(_:onEvent:)` does.
-    public static func connect(
+    /// - Throws: `RedisError`, as `RedisConnection.connect(on:)` does.
+    package static func connect(
         _ configuration: RedisConfiguration,
+        on reactor: any Reactor,
         channels: [String],
         onMessage: @escaping @Sendable (RedisMessage) -> Void,
         onEvent: (@Sendable (RedisSubscriberEvent) -> Void)? = nil
     ) async throws(RedisError) -> RedisSubscriber {
-        let wake = try WakeSignal()
-        let link = RedisLink(configuration: configuration, wake: wake)
-        let subscription = Subscription(
-            configuration: configuration, wake: wake, onMessage: onMessage, onEvent: onEvent)
+        let link = RedisLink(configuration: configuration, reactor: reactor)
+        let subscription = Subscription(configuration: configuration, onMessage: onMessage, onEvent: onEvent)
         let started = await withTaskCancellationHandler {
             await subscription.start(link, channels: channels)
         } onCancel: {
@@ -100,7 +102,7 @@ public final class RedisSubscriber: Sendable {
         try await subscription.subscribe(channels).get()
     }
 
-    /// Closes the subscription and its connection, and ends the thread. Messages already
+    /// Closes the subscription and its connection. Messages already
     /// read may still be delivered while it stops; no event is reported for the close.
     /// Idempotent; also done when the subscriber is released.
     public func close() {

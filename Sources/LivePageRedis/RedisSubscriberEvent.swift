@@ -1,5 +1,5 @@
 /// What happened to a `RedisSubscriber`'s subscription, as reported to its event handler,
-/// in order with the messages, on the subscriber's own thread.
+/// in order with the messages, on the subscriber's event loop.
 ///
 /// The events alternate: `subscribed`, then `lost`, then `subscribed` again once the
 /// subscription is back, and so on. Between a `lost` and the next `subscribed`, messages

@@ -1,6 +1,7 @@
+import LivePageSystem
 import Synchronization
 
-/// The state a `RedisSubscriber` shares between its callers and its link's thread: the
+/// The state a `RedisSubscriber` shares between its callers and its link's loop: the
 /// channels wanted, which of them Redis has confirmed on the current connection, and the
 /// callers of `subscribe(_:)` waiting for confirmations.
 ///
@@ -8,8 +9,8 @@ import Synchronization
 /// `subscribed` once Redis has confirmed each. It checks a silent connection with `PING`
 /// every `healthCheckInterval`, so a Redis that hangs is noticed as a loss too.
 ///
-/// A `Mutex` rather than an actor, as in `CommandPipeline`: the link's thread is no task.
-/// Messages and events are delivered outside the lock, on the link's thread, in the order
+/// A `Mutex` rather than an actor, as in `CommandPipeline`: the link's loop is no task.
+/// Messages and events are delivered outside the lock, on the link's loop, in the order
 /// they were read.
 final class Subscription: RedisLinkDriver {
     typealias Confirmation = CheckedContinuation<Result<Void, RedisError>, Never>
@@ -40,9 +41,11 @@ final class Subscription: RedisLinkDriver {
         var requested: Set<String> = []
         var output = LinkOutput()
         var waiters: [Waiter] = []
-        var lastReceived = ContinuousClock.now
+        var lastReceived = MonotonicTime.now()
         /// When the health-check `PING` in flight must have been answered.
-        var pingDeadline: ContinuousClock.Instant?
+        var pingDeadline: MonotonicTime?
+        /// The link to tell of output; weak, as the link holds its driver.
+        weak var link: RedisLink?
 
         var isConnected: Bool {
             switch status {
@@ -55,17 +58,15 @@ final class Subscription: RedisLinkDriver {
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(0)
     private let configuration: RedisConfiguration
-    private let wake: WakeSignal
     private let onMessage: @Sendable (RedisMessage) -> Void
     private let onEvent: (@Sendable (RedisSubscriberEvent) -> Void)?
 
     init(
-        configuration: RedisConfiguration, wake: WakeSignal,
+        configuration: RedisConfiguration,
         onMessage: @escaping @Sendable (RedisMessage) -> Void,
         onEvent: (@Sendable (RedisSubscriberEvent) -> Void)?
     ) {
         self.configuration = configuration
-        self.wake = wake
         self.onMessage = onMessage
         self.onEvent = onEvent
     }
@@ -76,12 +77,9 @@ final class Subscription: RedisLinkDriver {
             state.withLock { state in
                 state.start = continuation
                 state.channels = Self.unique(channels)
+                state.link = link
             }
-            do throws(RedisError) {
-                try link.start(driver: self)
-            } catch {
-                linkDidFailToStart(error)
-            }
+            link.start(driver: self)
         }
     }
 
@@ -122,31 +120,31 @@ final class Subscription: RedisLinkDriver {
     private func add(_ channels: [String], id: UInt64, continuation: Confirmation) {
         let host = configuration.host
         let port = configuration.port
-        let (outcome, signal) = state.withLock { state -> (Result<Void, RedisError>?, Bool) in
-            if case .closed = state.status { return (.failure(.closed), false) }
+        let (outcome, wake) = state.withLock { state -> (Result<Void, RedisError>?, RedisLink?) in
+            if case .closed = state.status { return (.failure(.closed), nil) }
             let wanted = Self.unique(channels)
             state.channels += wanted.filter { !state.channels.contains($0) }
             let pending = wanted.filter { !state.confirmed.contains($0) }
-            if pending.isEmpty { return (.success(()), false) }
+            if pending.isEmpty { return (.success(()), nil) }
             guard state.isConnected else {
                 var error = RedisError.notConnected(host: host, port: port)
                 if case .disconnected(let reason) = state.status { error = error.with(detail: "\(reason)") }
-                return (.failure(error), false)
+                return (.failure(error), nil)
             }
-            guard !Task.isCancelled else { return (.failure(.cancelled), false) }
+            guard !Task.isCancelled else { return (.failure(.cancelled), nil) }
             let unrequested = pending.filter { !state.requested.contains($0) }
             state.waiters.append(Waiter(id: id, remaining: Set(pending), continuation: continuation))
-            guard !unrequested.isEmpty else { return (nil, false) }
+            guard !unrequested.isEmpty else { return (nil, nil) }
             state.requested.formUnion(unrequested)
-            return (nil, state.output.append(RedisCommand(["SUBSCRIBE"] + unrequested).encode))
+            return (nil, state.output.append(RedisCommand(["SUBSCRIBE"] + unrequested).encode) ? state.link : nil)
         }
         if let outcome { continuation.resume(returning: outcome) }
-        if signal { wake.signal() }
+        wake?.outputAvailable()
     }
 
-    // MARK: - On the link's thread
+    // MARK: - On the link's loop
 
-    func linkDidConnect(at now: ContinuousClock.Instant) {
+    func linkDidConnect(at now: MonotonicTime) {
         let channels = state.withLock { state -> [String]? in
             if case .closed = state.status { return nil }
             state.confirmed = []
@@ -185,7 +183,7 @@ final class Subscription: RedisLinkDriver {
         if !output.isEmpty { stream.enqueue(output) }
     }
 
-    func linkDidReceive(_ value: RESPValue, at now: ContinuousClock.Instant) throws(RedisError) {
+    func linkDidReceive(_ value: RESPValue, at now: MonotonicTime) throws(RedisError) {
         state.withLock { state in
             state.lastReceived = now
             state.pingDeadline = nil
@@ -234,11 +232,11 @@ final class Subscription: RedisLinkDriver {
         if let subscribed { onEvent?(.subscribed(channels: subscribed)) }
     }
 
-    func nextDeadline() -> ContinuousClock.Instant? {
+    func nextDeadline() -> MonotonicTime? {
         state.withLock { state in state.pingDeadline ?? state.lastReceived + configuration.healthCheckInterval }
     }
 
-    func linkDidReachDeadline(at now: ContinuousClock.Instant) throws(RedisError) {
+    func linkDidReachDeadline(at now: MonotonicTime) throws(RedisError) {
         let missed = state.withLock { state -> Bool in
             if let deadline = state.pingDeadline { return deadline <= now }
             guard state.lastReceived + configuration.healthCheckInterval <= now else { return false }

@@ -4,7 +4,7 @@ import LivePageSystem
     import Glibc
 #endif
 
-/// The Redis client's own system calls: opening and connecting a socket, and `poll`.
+/// The Redis client's own system calls: opening and connecting a non-blocking socket.
 extension System {
     /// Opens a non-blocking, close-on-exec stream socket.
     static func socket(family: Int32, protocol: Int32) throws(SystemCallError) -> Int32 {
@@ -33,15 +33,5 @@ extension System {
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length) == 0 else { return Glibc.errno }
         return value
-    }
-
-    /// Waits for events on `descriptors` for at most `timeoutMilliseconds` (-1: no limit).
-    /// - Returns: How many descriptors have events; 0 on timeout or when a signal
-    ///   interrupted the wait (the caller recomputes its timeout and waits again).
-    static func poll(_ descriptors: inout [pollfd], timeoutMilliseconds: Int32) throws(SystemCallError) -> Int {
-        let result = Glibc.poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-        if result >= 0 { return Int(result) }
-        if Glibc.errno == EINTR { return 0 }
-        throw SystemCallError(call: "poll", errno: Glibc.errno)
     }
 }

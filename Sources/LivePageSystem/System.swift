@@ -5,7 +5,8 @@
 /// The one wrapper around system calls of the HTTP engine and the Redis client: it retries
 /// `EINTR`, returns would-block as `IOResult.wouldBlock`, and throws every other failure as
 /// a `SystemCallError` naming the call. Each module adds the calls only it makes (epoll
-/// and eventfd for the engine; connect and poll for the client) in an extension.
+/// and eventfd for the engine; a non-blocking socket and connect for the Redis client)
+/// in an extension.
 package enum System {
     /// Runs `body` until it does not fail with `EINTR`.
     @inlinable

@@ -1,3 +1,4 @@
+import LivePageSystem
 import Testing
 
 @testable import LivePageHTTP

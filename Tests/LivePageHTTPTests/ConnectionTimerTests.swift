@@ -1,3 +1,4 @@
+import LivePageSystem
 import LivePageTestSupport
 import Testing
 

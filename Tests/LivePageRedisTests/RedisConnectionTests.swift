@@ -7,7 +7,7 @@ struct RedisConnectionTests {
     @Test("Commands get their replies, typed and untyped", .timeLimit(.minutes(1)))
     func commandsAndReplies() async throws {
         try await withRedis { server in
-            let redis = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer { redis.close() }
             try await redis.ping()
             #expect(redis.isConnected)
@@ -58,7 +58,7 @@ struct RedisConnectionTests {
     @Test("A thousand concurrent commands on one connection each get their own reply", .timeLimit(.minutes(1)))
     func thousandConcurrentCommands() async throws {
         try await withRedis { server in
-            let redis = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer { redis.close() }
             let id = try await redis.clientID()
             try await withThrowingTaskGroup(of: (Int, RESPValue, RESPValue).self) { group in
@@ -86,7 +86,7 @@ struct RedisConnectionTests {
     @Test("An error reply is a matchable error, and the connection goes on", .timeLimit(.minutes(1)))
     func errorReplies() async throws {
         try await withRedis { server in
-            let redis = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer { redis.close() }
             let unknown = await redisError { _ = try await redis.send(["NOSUCHCOMMAND", "x"]) }
             #expect(unknown?.replyCode == "ERR")
@@ -109,8 +109,8 @@ struct RedisConnectionTests {
     @Test("A cancelled command resumes its caller at once; its late reply is discarded", .timeLimit(.minutes(1)))
     func cancellation() async throws {
         try await withRedis { server in
-            let redis = try await RedisConnection.connect(server.configuration())
-            let other = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
+            let other = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer {
                 redis.close()
                 other.close()
@@ -138,8 +138,8 @@ struct RedisConnectionTests {
     @Test("Closing fails the waiting commands and every later one", .timeLimit(.minutes(1)))
     func closing() async throws {
         try await withRedis { server in
-            let redis = try await RedisConnection.connect(server.configuration())
-            let other = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
+            let other = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer { other.close() }
             let blocked = Task { () throws(RedisError) -> RESPValue in try await redis.send(["BLPOP", "queue", "0"]) }
             #expect(await eventually { await Self.blockedClients(other) == 1 })
@@ -156,8 +156,8 @@ struct RedisConnectionTests {
         try await withRedis { server in
             var configuration = server.configuration()
             configuration.maximumPendingCommands = 1
-            let redis = try await RedisConnection.connect(configuration)
-            let other = try await RedisConnection.connect(server.configuration())
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
+            let other = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer {
                 redis.close()
                 other.close()

@@ -11,7 +11,7 @@ struct RedisFailureTests {
             let configuration = RedisConfiguration(host: "127.0.0.1", port: port)
             let expected = RedisError.unreachable(host: "127.0.0.1", port: port, errno: ECONNREFUSED)
 
-            let error = await redisError { _ = try await RedisConnection.connect(configuration) }
+            let error = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
             #expect(error == expected)
             #expect(
                 error?.description
@@ -20,9 +20,27 @@ struct RedisFailureTests {
             #expect(error?.isConnectionFailure == true)
 
             let subscriberError = await redisError {
-                _ = try await RedisSubscriber.connect(configuration, channels: ["bus"], onMessage: { _ in })
+                _ = try await RedisSubscriber.connect(configuration, on: TestReactor.loop, channels: ["bus"], onMessage: { _ in })
             }
             #expect(subscriberError == expected)
+        }
+    }
+
+    @Test(
+        "A host name is looked up off the loop: localhost connects; a name that does not exist is a clear error",
+        .timeLimit(.minutes(1)), .requires(.redisServer))
+    func hostNames() async throws {
+        try await withRedis { server in
+            var configuration = server.configuration()
+            configuration.host = "localhost"
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
+            defer { redis.close() }
+            try await redis.ping()
+
+            // `.invalid` never resolves (RFC 6761), so the resolver answers at once.
+            configuration.host = "livepage-no-such-host.invalid"
+            let error = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
+            #expect(error == .cannotResolve(host: "livepage-no-such-host.invalid", port: server.port))
         }
     }
 
@@ -32,7 +50,7 @@ struct RedisFailureTests {
             server.signal(SIGSTOP)
             defer { server.signal(SIGCONT) }
             let configuration = server.configuration(connectTimeout: .milliseconds(500))
-            let error = await redisError { _ = try await RedisConnection.connect(configuration) }
+            let error = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
             #expect(error == .connectTimeout(host: "127.0.0.1", port: server.port))
         }
     }
@@ -45,15 +63,15 @@ struct RedisFailureTests {
             let connectionEvents = Recorder<RedisConnectionEvent>()
             let subscriberEvents = Recorder<RedisSubscriberEvent>()
             let messages = Recorder<RedisMessage>()
-            let redis = try await RedisConnection.connect(server.configuration(), onEvent: connectionEvents.append)
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop, onEvent: connectionEvents.append)
             let subscriber = try await RedisSubscriber.connect(
-                server.configuration(), channels: ["bus"], onMessage: messages.append, onEvent: subscriberEvents.append)
+                server.configuration(), on: TestReactor.loop, channels: ["bus"], onMessage: messages.append, onEvent: subscriberEvents.append)
             defer {
                 redis.close()
                 subscriber.close()
             }
             let blocked = Task { () throws(RedisError) -> RESPValue in try await redis.send(["BLPOP", "queue", "0"]) }
-            let observer = try await RedisConnection.connect(server.configuration())
+            let observer = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             #expect(await eventually { await RedisConnectionTests.blockedClients(observer) == 1 })
             observer.close()
 
@@ -89,7 +107,7 @@ struct RedisFailureTests {
         try await withRedis { server in
             let events = Recorder<RedisConnectionEvent>()
             let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(5))
-            let redis = try await RedisConnection.connect(configuration, onEvent: events.append)
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop, onEvent: events.append)
             defer { redis.close() }
             let started = ContinuousClock.now
             await #expect(throws: RedisError.replyTimeout(host: "127.0.0.1", port: server.port)) {
@@ -111,7 +129,7 @@ struct RedisFailureTests {
     func frozenRedis() async throws {
         try await withRedis { server in
             let configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(2))
-            let redis = try await RedisConnection.connect(configuration)
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
             defer { redis.close() }
             server.signal(SIGSTOP)
             let error = await redisError { try await redis.ping() }

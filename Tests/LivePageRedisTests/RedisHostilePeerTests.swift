@@ -43,7 +43,7 @@ struct RedisHostilePeerTests {
         let peer = try Self.peer()
         defer { peer.stop() }
         let events = Recorder<RedisConnectionEvent>()
-        let redis = try await RedisConnection.connect(Self.configuration(peer), onEvent: events.append)
+        let redis = try await RedisConnection.connect(Self.configuration(peer), on: TestReactor.loop, onEvent: events.append)
         defer { redis.close() }
         let error = await redisError { _ = try await redis.get(key) }
         if key == "hangup" {
@@ -61,7 +61,7 @@ struct RedisHostilePeerTests {
         let peer = try Self.peer()
         defer { peer.stop() }
         let events = Recorder<RedisConnectionEvent>()
-        let redis = try await RedisConnection.connect(Self.configuration(peer), onEvent: events.append)
+        let redis = try await RedisConnection.connect(Self.configuration(peer), on: TestReactor.loop, onEvent: events.append)
         defer { redis.close() }
         #expect(try await redis.get("twice") == [UInt8(ascii: "a")])
         #expect(await eventually { events.all.filter { $0 == .connected }.count == 2 })
@@ -75,16 +75,16 @@ struct RedisHostilePeerTests {
     func authentication() async throws {
         try await withRedis(extraArguments: ["--requirepass", "s3cret"]) { server in
             var configuration = server.configuration()
-            let missing = await redisError { _ = try await RedisConnection.connect(configuration) }
+            let missing = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
             #expect(missing?.replyCode == "NOAUTH")
             configuration.password = "wrong"
-            let wrong = await redisError { _ = try await RedisConnection.connect(configuration) }
+            let wrong = await redisError { _ = try await RedisConnection.connect(configuration, on: TestReactor.loop) }
             #expect(wrong?.replyCode == "WRONGPASS")
             configuration.password = "s3cret"
-            let redis = try await RedisConnection.connect(configuration)
+            let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
             defer { redis.close() }
             try await redis.ping()
-            let subscriber = try await RedisSubscriber.connect(configuration, channels: ["c"], onMessage: { _ in })
+            let subscriber = try await RedisSubscriber.connect(configuration, on: TestReactor.loop, channels: ["c"], onMessage: { _ in })
             defer { subscriber.close() }
             #expect(try await redis.publish("x".utf8, to: "c") == 1)
         }

@@ -11,8 +11,8 @@ struct RedisSubscriberTests {
             let messages = Recorder<RedisMessage>()
             let events = Recorder<RedisSubscriberEvent>()
             let subscriber = try await RedisSubscriber.connect(
-                server.configuration(), channels: ["a", "b", "a"], onMessage: messages.append, onEvent: events.append)
-            let publisher = try await RedisConnection.connect(server.configuration())
+                server.configuration(), on: TestReactor.loop, channels: ["a", "b", "a"], onMessage: messages.append, onEvent: events.append)
+            let publisher = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer {
                 subscriber.close()
                 publisher.close()
@@ -39,8 +39,8 @@ struct RedisSubscriberTests {
         try await withRedis { server in
             let messages = Recorder<RedisMessage>()
             let subscriber = try await RedisSubscriber.connect(
-                server.configuration(), channels: [], onMessage: messages.append)
-            let publisher = try await RedisConnection.connect(server.configuration())
+                server.configuration(), on: TestReactor.loop, channels: [], onMessage: messages.append)
+            let publisher = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer {
                 subscriber.close()
                 publisher.close()
@@ -66,8 +66,8 @@ struct RedisSubscriberTests {
             let messages = Recorder<RedisMessage>()
             let events = Recorder<RedisSubscriberEvent>()
             let subscriber = try await RedisSubscriber.connect(
-                server.configuration(), channels: ["bus"], onMessage: messages.append, onEvent: events.append)
-            let redis = try await RedisConnection.connect(server.configuration())
+                server.configuration(), on: TestReactor.loop, channels: ["bus"], onMessage: messages.append, onEvent: events.append)
+            let redis = try await RedisConnection.connect(server.configuration(), on: TestReactor.loop)
             defer {
                 subscriber.close()
                 redis.close()
@@ -95,7 +95,7 @@ struct RedisSubscriberTests {
             var configuration = server.configuration(replyTimeout: .seconds(1), connectTimeout: .seconds(2))
             configuration.healthCheckInterval = .milliseconds(200)
             let subscriber = try await RedisSubscriber.connect(
-                configuration, channels: ["bus"], onMessage: { _ in }, onEvent: events.append)
+                configuration, on: TestReactor.loop, channels: ["bus"], onMessage: { _ in }, onEvent: events.append)
             defer { subscriber.close() }
             server.signal(SIGSTOP)
             #expect(await eventually { events.all.contains(where: \.isLost) })

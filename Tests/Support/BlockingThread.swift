@@ -7,7 +7,7 @@ public enum BlockingThread {
     /// - Returns: Whether the thread started.
     @discardableResult
     public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
-        (try? DetachedThread.start(body)) != nil
+        (try? DetachedThread.start(named: "test-blocking", body)) != nil
     }
 
     /// Runs `body` on a new thread and awaits its result, so that a blocking call (a
@@ -15,7 +15,7 @@ public enum BlockingThread {
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             do {
-                try DetachedThread.start { continuation.resume(with: Result { try body() }) }
+                try DetachedThread.start(named: "test-blocking") { continuation.resume(with: Result { try body() }) }
             } catch {
                 continuation.resume(throwing: error)
             }

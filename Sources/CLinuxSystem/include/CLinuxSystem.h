@@ -1,4 +1,5 @@
-// Linux system interfaces that Glibc does not export to Swift: epoll and eventfd.
+// Linux system interfaces that Glibc does not export to Swift: epoll, eventfd, and
+// naming a thread.
 // This is the project's own shim, not a dependency; the Swift side wraps every call.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <pthread.h>
 
 // Declared here because Glibc shows `accept4` only under _GNU_SOURCE, which the Swift
 // Glibc module is not built with.
@@ -17,4 +19,12 @@ extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 /// `accept4` with `SOCK_NONBLOCK | SOCK_CLOEXEC`, so an accepted socket is never blocking or inherited.
 static inline int clinux_accept_nonblocking(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+// Declared here for the same reason: Glibc shows it only under _GNU_SOURCE.
+extern int pthread_setname_np(pthread_t thread, const char *name);
+
+/// Names the calling thread (at most 15 bytes), as `top -H` and `/proc/PID/task/*/comm` show it.
+static inline int clinux_name_current_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }

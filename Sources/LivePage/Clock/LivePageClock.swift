@@ -1,8 +1,10 @@
 /// Monotonic time and timers for the client manager: the long-poll hold time, client
 /// expiry and presence coalescing all go through one.
 ///
-/// The server uses ``SystemClock``; tests use ``ManualClock`` and advance it by
-/// milliseconds, so that refresh, expiry and coalescing are tested without waiting.
+/// A `LivePageServer` uses a clock on its own event loops; a manager embedded without the
+/// server uses ``SystemClock``; tests use ``ManualClock`` and advance it by milliseconds,
+/// so that refresh, expiry and coalescing are tested without waiting. Time is a
+/// `Duration` since the clock's origin (on the monotonic clock, for the real ones).
 public protocol LivePageClock: Sendable {
     /// The time elapsed since the clock's origin. Never goes back.
     var now: Duration { get }

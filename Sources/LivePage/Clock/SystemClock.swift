@@ -1,9 +1,13 @@
 import Glibc
+import LivePageSystem
 
-/// The real clock: monotonic time, and one thread that runs timers when they fall due.
+/// A real clock for a manager embedded without the HTTP server: monotonic time, and one
+/// thread (started with the first timer) that runs timers when they fall due.
 ///
-/// Ten thousand parked long-polls are ten thousand timers, most of them cancelled, so
-/// they share one heap and one thread that sleeps until the earliest deadline, instead
+/// A `LivePageServer` does not use it: its manager's timers run on the engine's event
+/// loops, so that the server runs no thread but its loops. A `ClientManager` made on its
+/// own, with no loops to run on, still needs a clock that moves: this one, its default.
+/// Timers share one heap and one thread that sleeps until the earliest deadline, instead
 /// of a task or a dispatch source each.
 public final class SystemClock: LivePageClock, @unchecked Sendable {
     // @unchecked Sendable: `timers`, `nextID` and `threadStarted` are only touched with
@@ -14,7 +18,7 @@ public final class SystemClock: LivePageClock, @unchecked Sendable {
     private var timers = TimerHeap()
     private var nextID: UInt64 = 0
     private var threadStarted = false
-    private let origin = ContinuousClock.now
+    private let origin = MonotonicTime.now()
 
     /// The clock shared by every manager that is not given another.
     public static let shared = SystemClock()
@@ -34,7 +38,7 @@ public final class SystemClock: LivePageClock, @unchecked Sendable {
     }
 
     /// The time since the clock was made.
-    public var now: Duration { ContinuousClock.now - origin }
+    public var now: Duration { MonotonicTime.now() - origin }
 
     /// Schedules `action` to run on the clock's thread at `deadline`.
     public func schedule(at deadline: Duration, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
@@ -57,17 +61,14 @@ public final class SystemClock: LivePageClock, @unchecked Sendable {
         }
     }
 
+    /// Starts the timer thread, named `livepage-timer`, so that a process test can tell
+    /// it from the event loops (a `LivePageServer` must not start it).
     private func startThread() {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { argument in
-                let clock = Unmanaged<SystemClock>.fromOpaque(argument!).takeRetainedValue()
-                clock.runTimers()
-            }, box)
-        precondition(result == 0, "cannot start the LivePage timer thread: pthread_create returned \(result)")
-        pthread_detach(thread)
+        do {
+            try DetachedThread.start(named: "livepage-timer") { [self] in runTimers() }
+        } catch {
+            preconditionFailure("cannot start the LivePage timer thread: \(error)")
+        }
     }
 
     /// The timer thread: runs what is due, then sleeps until the next deadline or until a

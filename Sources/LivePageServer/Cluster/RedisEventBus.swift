@@ -1,6 +1,7 @@
 import LivePage
 import LivePageEvents
 import LivePageRedis
+package import LivePageSystem
 import Synchronization
 
 /// The event bus of several LivePage servers behind one address, on one Redis.
@@ -69,21 +70,11 @@ package final class RedisEventBus: EventBus {
     let presenceReports: AsyncStream<[String: PresencePart]>.Continuation
     let background = Mutex<[Task<Void, Never>]>([])
 
-    /// Connects to Redis, loads the other servers' presence and subscribes.
-    /// - Throws: `RedisError` when Redis cannot be reached (a clear message naming it).
-    package static func connect(
-        _ configuration: Configuration,
-        log: @escaping @Sendable (String) -> Void
-    ) async throws(RedisError) -> RedisEventBus {
-        let command = try await RedisConnection.connect(configuration.redis)
-        let bus = RedisEventBus(configuration: configuration, command: command, log: log)
-        try await bus.start()
-        return bus
-    }
-
-    private init(configuration: Configuration, command: RedisConnection, log: @escaping @Sendable (String) -> Void) {
+    /// A bus that is not yet connected (``connect(on:)``): it exists before the server's
+    /// event loops, which its Redis connections run on, since the manager is made with it.
+    package init(_ configuration: Configuration, log: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
-        self.command = command
+        self.command = RedisConnection(configuration.redis)
         self.log = log
         var random = SystemRandomNumberGenerator()
         self.incarnation = String(configuration.nodeTag, radix: 16) + "-" + String(random.next() as UInt64, radix: 36)
@@ -92,15 +83,16 @@ package final class RedisEventBus: EventBus {
         background.withLock { $0.append(Task { [weak self] in await self?.writePresence(reports) }) }
     }
 
-    var busChannel: String { configuration.keyPrefix + ":bus" }
-    var replyChannel: String { configuration.keyPrefix + ":reply:" + incarnation }
-    var presenceChannel: String { configuration.keyPrefix + ":presence" }
-
-    private func start() async throws(RedisError) {
+    /// Connects to Redis on `reactor` (an event loop of the server), loads the other
+    /// servers' presence and subscribes.
+    /// - Throws: `RedisError` when Redis cannot be reached (a clear message naming it).
+    package func connect(on reactor: any Reactor) async throws(RedisError) {
+        try await command.connect(on: reactor)
         try await heartbeat()
         try await loadPresence()
         let subscriber = try await RedisSubscriber.connect(
             configuration.redis,
+            on: reactor,
             channels: [busChannel, replyChannel, presenceChannel],
             onMessage: { [weak self] message in self?.receive(message) },
             onEvent: { [weak self] event in self?.subscriptionChanged(event) }
@@ -108,6 +100,10 @@ package final class RedisEventBus: EventBus {
         self.subscriber.withLock { $0 = subscriber }
         background.withLock { $0.append(Task { [weak self] in await self?.keepAlive() }) }
     }
+
+    var busChannel: String { configuration.keyPrefix + ":bus" }
+    var replyChannel: String { configuration.keyPrefix + ":reply:" + incarnation }
+    var presenceChannel: String { configuration.keyPrefix + ":presence" }
 
     /// Takes the manager whose clients get what comes off the bus, reports its presence
     /// to the other servers, and gives it theirs.
@@ -157,7 +153,7 @@ package final class RedisEventBus: EventBus {
         command.close()
     }
 
-    /// A message from the subscription, on the subscriber's thread, in order.
+    /// A message from the subscription, on the subscriber's event loop, in order.
     private func receive(_ message: RedisMessage) {
         switch message.channel {
         case busChannel:

@@ -1,6 +1,7 @@
 public import LivePage
 public import LivePageEvents
 public import LivePageHTTP
+import LivePageSystem
 import Synchronization
 
 /// A LivePage server: the routes of PROTOCOL.md on LivePage's own HTTP engine, around a
@@ -33,6 +34,9 @@ public final class LivePageServer: Sendable {
     let http: HTTPServer
     /// Where sends go; left when the server shuts down.
     let bus: any EventBus
+    /// The manager's clock when it runs on the engine's loops (the default): attached to
+    /// them when they start.
+    private let loopClock: LoopClock?
     private let lifecycle = Mutex(Lifecycle())
 
     /// Whether the server is stopping or has stopped, and who waits for it to stop.
@@ -57,7 +61,8 @@ public final class LivePageServer: Sendable {
     ///   - configuration: Where to listen, authentication, timings and limits.
     ///   - registry: The event factories for input; register custom verbs here or later
     ///     through ``registry``.
-    ///   - clock: Time and timers of the client manager.
+    ///   - clock: Time and timers of the client manager. Default: a clock on the server's
+    ///     own event loops, so that the server runs no timer thread.
     ///   - bus: Where sends go: in memory (the default) or shared by several servers.
     ///   - pages: Answers requests outside the LivePage routes: the application's own
     ///     pages, which call ``openPage(at:principal:presence:)`` on the server it is
@@ -66,7 +71,7 @@ public final class LivePageServer: Sendable {
     public convenience init(
         configuration: Configuration = Configuration(),
         registry: EventRegistry = EventRegistry(),
-        clock: any LivePageClock = SystemClock.shared,
+        clock: (any LivePageClock)? = nil,
         bus: any EventBus = LocalEventBus(),
         pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)? = nil
     ) throws(ConfigurationError) {
@@ -78,13 +83,16 @@ public final class LivePageServer: Sendable {
     init(
         configuration: Configuration,
         registry: EventRegistry,
-        clock: any LivePageClock,
+        clock: (any LivePageClock)?,
         bus: any EventBus,
         redis: RedisEventBus?,
         pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)?
     ) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
+        let loopClock = clock == nil ? LoopClock() : nil
+        let clock: any LivePageClock = clock ?? loopClock!
+        self.loopClock = loopClock
         self.manager = ClientManager(configuration: configuration.manager, registry: registry, clock: clock, bus: bus)
         if configuration.servesDemo { manager.setInputHandler(DemoPages.inputHandler) }
         let deduplicator: any PublishDeduplication = redis.map(RedisPublishDeduplicator.init(bus:)) ?? PublishDeduplicator()
@@ -133,15 +141,23 @@ public final class LivePageServer: Sendable {
     public static func connecting(
         configuration: Configuration,
         registry: EventRegistry = EventRegistry(),
-        clock: any LivePageClock = SystemClock.shared,
+        clock: (any LivePageClock)? = nil,
         pages: (@Sendable (HTTPRequest, LivePageServer) async throws -> HTTPResponse)? = nil
     ) async throws -> LivePageServer {
         try configuration.validate()
         guard let redis = configuration.redis, let nodeTag = configuration.nodeTag else {
             return try LivePageServer(configuration: configuration, registry: registry, clock: clock, pages: pages)
         }
-        let bus = try await RedisEventBus.connect(RedisEventBus.Configuration(redis: redis, nodeTag: nodeTag), log: configuration.log)
-        return try LivePageServer(configuration: configuration, registry: registry, clock: clock, bus: bus, redis: bus, pages: pages)
+        let bus = RedisEventBus(RedisEventBus.Configuration(redis: redis, nodeTag: nodeTag), log: configuration.log)
+        let server = try LivePageServer(configuration: configuration, registry: registry, clock: clock, bus: bus, redis: bus, pages: pages)
+        // Redis runs on the engine's loops, which start now, before the server listens.
+        do {
+            try await bus.connect(on: try server.startLoops())
+        } catch {
+            await server.shutDown()
+            throw error
+        }
+        return server
     }
 
     /// The event factories for input.
@@ -158,7 +174,18 @@ public final class LivePageServer: Sendable {
     /// - Throws: ``HTTPServerError`` when the address cannot be used (a port in use).
     @discardableResult
     public func start() throws(HTTPServerError) -> Int {
-        try http.start()
+        let port = try http.start()
+        _ = try startLoops()
+        return port
+    }
+
+    /// Starts the engine's loops if they are not running yet (without listening), and
+    /// runs the manager's clock on them when it is the default one.
+    /// - Returns: The loop where clients (Redis, webhooks) and the clock run.
+    private func startLoops() throws(HTTPServerError) -> any Reactor {
+        let reactor = try http.reactorForClients()
+        loopClock?.attach(to: reactor)
+        return reactor
     }
 
     /// The port the server listens on, once started.
@@ -176,7 +203,7 @@ public final class LivePageServer: Sendable {
     /// - Throws: ``HTTPServerError`` when the address cannot be used (a port in use).
     public func run() async throws(HTTPServerError) {
         do {
-            try http.start()
+            try start()
         } catch  where error == .alreadyStarted {
             // Started by `start()`, or stopped already: wait for the stop either way.
         }
@@ -198,8 +225,8 @@ public final class LivePageServer: Sendable {
             return true
         }
         guard isFirst else { return await waitUntilStopped() }
-        await http.shutDown(gracePeriod: configuration.shutdownGracePeriod)
-        await bus.shutDown()
+        // The bus leaves before the loops stop: the Redis client runs on them.
+        await http.shutDown(gracePeriod: configuration.shutdownGracePeriod) { await bus.shutDown() }
         let waiters = lifecycle.withLock { lifecycle in
             lifecycle.phase = .stopped
             defer { lifecycle.waiters = [] }
