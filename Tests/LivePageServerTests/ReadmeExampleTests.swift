@@ -5,8 +5,11 @@ import LivePageServer
 import LivePageTestSupport
 import Testing
 
-/// The README's embedding example: the README shows exactly the code in
-/// ReadmeExample.swift, and that code runs as the README says.
+@testable import PollApp
+
+/// The README's embedding example: the README shows exactly the code of
+/// `examples/swift_app` (the poll, and the program that runs it), and the poll runs as the
+/// README says, here in this process (`PollAppProcessTests` runs the program).
 @Suite(.timeLimit(.minutes(2)))
 struct ReadmeExampleTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -19,17 +22,12 @@ struct ReadmeExampleTests {
         return String(text[begin.upperBound..<end.lowerBound])
     }
 
-    @Test func theReadmeShowsTheCompiledExampleWordForWord() throws {
+    @Test(arguments: [
+        "examples/swift_app/PollServer.swift", "examples/swift_app/main.swift", "Tests/LivePageServerTests/ReadmeTestingExample.swift",
+    ])
+    func theReadmeShowsTheCompiledExampleWordForWord(file: String) throws {
         let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
-        let source = try String(contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeExample.swift", encoding: .utf8)
-        let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
-        #expect(!shown.isEmpty)
-    }
-
-    @Test func theReadmeShowsTheTestingExampleWordForWord() throws {
-        let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
-        let source = try String(
-            contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeTestingExample.swift", encoding: .utf8)
+        let source = try String(contentsOfFile: Self.packageRoot + "/" + file, encoding: .utf8)
         let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
         #expect(!shown.isEmpty)
     }

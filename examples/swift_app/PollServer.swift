@@ -1,5 +1,6 @@
-// The README's "Embedding LivePage in a Swift app" example, compiled and run by
-// ReadmeExampleTests. The README holds the lines between the markers exactly.
+// The README's "Embedding LivePage in a Swift app" example: a live poll, run by the tests
+// in their process (ReadmeExampleTests) and as this executable (PollAppProcessTests, the
+// browser suite). The README holds the lines between the markers exactly.
 
 // README example begins
 import LivePageServer
