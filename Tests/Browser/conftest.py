@@ -74,11 +74,15 @@ class LivePageServer:
                 raise RuntimeError(f"livepage-server did not start (exit {code}):\n" + "\n".join(self.lines))
             time.sleep(0.5)
 
+    def command(self, port):
+        """The command line that starts the server on `port`, and variables to set for it."""
+        return [self.binary, "--host", "127.0.0.1", "--port", str(port), "--publish-key", PUBLISH_KEY,
+                "--shutdown-grace", "1", *self.arguments], {}
+
     def _spawn(self, port):
-        command = [self.binary, "--host", "127.0.0.1", "--port", str(port), "--publish-key", PUBLISH_KEY,
-                   "--shutdown-grace", "1", *self.arguments]
+        command, variables = self.command(port)
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=subprocess.PIPE, text=True, env={**os.environ, **variables})
         self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         self._reader.start()
 
