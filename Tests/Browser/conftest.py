@@ -3,10 +3,11 @@ driven by Selenium, a static file server for test pages of another origin, and h
 to publish and to wait for conditions.
 
 The server binary is `$LIVEPAGE_SERVER`, or `.build/debug/livepage-server` under the
-package root. Chromium and its driver are Debian's (`chromium`, `chromium-driver`);
-Selenium and pytest come from PyPI. From the package root:
+package root; the README's example program, `PollApp`, is the one beside it. Chromium
+and its driver are Debian's (`chromium`, `chromium-driver`); Selenium and pytest come
+from PyPI. From the package root:
 
-    swift build --product livepage-server && python3 -m pytest -q Tests/Browser
+    swift build && python3 -m pytest -q Tests/Browser
 
 `swift test` runs them too (Tests/LivePageServerTests/BrowserTests.swift).
 """
