@@ -55,7 +55,8 @@ struct ReadmeExampleTests {
     }
 
     @Test func votesFromNamedVisitorsReachEveryPageOfThePoll() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
 
         let page = try await http.get("/?name=alice")
@@ -89,7 +90,8 @@ struct ReadmeExampleTests {
     /// A newcomer's report: `?name=Zo%C3%AB%20M` showed as `Zo%C3%AB%20M` in the online
     /// list, as the example never percent-decoded the name.
     @Test func aPercentEncodedNameIsDecoded() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         let page = try await http.get("/?name=Zo%C3%AB+M%26")
         #expect(page.status == 200)
@@ -99,7 +101,8 @@ struct ReadmeExampleTests {
     }
 
     @Test func pathsUnderThePrefixStayLivePagesAndLookAlikesGoToTheApplication() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         #expect(try await http.get("/livepage/nothing-here").status == 404)
         let lookAlike = try await http.get("/livepage-about")
@@ -111,7 +114,8 @@ struct ReadmeExampleTests {
     /// A browser asks every page's origin for /favicon.ico; the example answered it with a
     /// poll page, registering a client that stayed online for two minutes.
     @Test func theBrowsersFaviconRequestRegistersNoClient() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         #expect(try await http.get("/favicon.ico").status == 404)
         #expect(try await http.get("/favicon.ico?name=alice").status == 404)

@@ -6,8 +6,8 @@
 import LivePageServer
 
 /// A live poll: visitors vote, every open page shows each vote as it is cast, and
-/// everyone sees who is online.
-func startPollServer(port: Int) throws -> LivePageServer {
+/// everyone sees who is online. `start()` it, or `run()` it.
+func makePollServer(port: Int) throws -> LivePageServer {
     var configuration = LivePageServer.Configuration()
     configuration.port = port
 
@@ -56,7 +56,6 @@ func startPollServer(port: Int) throws -> LivePageServer {
         return try await input.send(input.event, to: .location("/poll"))
     }
 
-    try server.start()
     return server
 }
 // README example ends
