@@ -7,16 +7,6 @@ import Glibc
 import LivePageRedis
 import LivePageServer
 
-// SIGINT and SIGTERM are blocked from the start, in this thread and every thread started
-// after it, so that one arriving before the dispatch sources below are registered stays
-// pending until they read it (libdispatch reads signals through a signalfd) rather than
-// being lost to SIG_IGN or killing the process once it has said it listens.
-var shutdownSignals = sigset_t()
-sigemptyset(&shutdownSignals)
-sigaddset(&shutdownSignals, SIGINT)
-sigaddset(&shutdownSignals, SIGTERM)
-pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
-
 func fail(_ message: String) -> Never {
     writeToStandardError("livepage-server: \(message)\n")
     exit(2)
@@ -50,6 +40,33 @@ case .printNginxConfiguration(let nginx):
 let server: LivePageServer
 do {
     server = try await LivePageServer.connecting(configuration: configuration)
+} catch {
+    fail("\(error)")
+}
+
+// Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
+// The main queue, because this top-level code and its closures are main-actor isolated:
+// on another queue the handler fails the runtime's isolation check and crashes.
+// Dispatch registers a source asynchronously, and until it has, a signal has its default
+// action (a signal blocked with pthread_sigmask here still reached a thread that did not
+// block it, and ended the process): the server starts listening, and says so, only once
+// both sources are registered, so that a SIGTERM from then on always shuts down gracefully.
+// No SIG_IGN: a signal ignored before the registration would be lost, and the server run on.
+var signalSources: [any DispatchSourceSignal] = []
+for signalNumber in [SIGINT, SIGTERM] {
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+    source.setEventHandler {
+        configuration.log("shutting down (signal \(signalNumber))")
+        Task { await server.shutDown() }
+    }
+    await withCheckedContinuation { registered in
+        source.setRegistrationHandler { registered.resume() }
+        source.resume()
+    }
+    signalSources.append(source)
+}
+
+do {
     try server.start()
 } catch {
     fail("\(error)")
@@ -81,21 +98,6 @@ if configuration.publishKeys.isEmpty {
 }
 if !configuration.adminKeys.isEmpty || !configuration.publishKeys.isEmpty {
     configuration.log("admin page: \(origin)\(configuration.prefix)/admin (sign in with the admin or publish key)")
-}
-
-// Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
-// The main queue, because this top-level code and its closures are main-actor isolated:
-// on another queue the handler fails the runtime's isolation check and crashes.
-var signalSources: [any DispatchSourceSignal] = []
-// No SIG_IGN: setting it would discard a signal already pending (blocked above).
-for signalNumber in [SIGINT, SIGTERM] {
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        configuration.log("shutting down (signal \(signalNumber))")
-        Task { await server.shutDown() }
-    }
-    source.resume()
-    signalSources.append(source)
 }
 
 await server.waitUntilStopped()

@@ -178,7 +178,8 @@ import Testing
         #expect(response.body == original.body)
         #expect(response.header("ETag") == original.header("ETag"))
         server.signal(SIGTERM)
-        #expect(try await server.waitForExit() == .exited(0))
+        let status = try await server.waitForExit()
+        #expect(status == .exited(0), "\(status); standard error:\n\(server.standardError)")
         #expect(try await ServerProcess(executable: "/bin/rm", arguments: ["-rf", directory]).waitForExit() == .exited(0))
     }
 }
