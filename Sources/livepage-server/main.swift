@@ -2,7 +2,6 @@
 // server until SIGINT or SIGTERM, then shuts down gracefully and exits 0. A bad flag or
 // value, or an address in use, is one line on stderr and exit code 2.
 
-import Dispatch
 import Glibc
 import LivePageRedis
 import LivePageServer
@@ -44,27 +43,10 @@ do {
     fail("\(error)")
 }
 
-// Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
-// The main queue, because this top-level code and its closures are main-actor isolated:
-// on another queue the handler fails the runtime's isolation check and crashes.
-// Dispatch registers a source asynchronously, and until it has, a signal has its default
-// action (a signal blocked with pthread_sigmask here still reached a thread that did not
-// block it, and ended the process): the server starts listening, and says so, only once
-// both sources are registered, so that a SIGTERM from then on always shuts down gracefully.
-// No SIG_IGN: a signal ignored before the registration would be lost, and the server run on.
-var signalSources: [any DispatchSourceSignal] = []
-for signalNumber in [SIGINT, SIGTERM] {
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        configuration.log("shutting down (signal \(signalNumber))")
-        Task { await server.shutDown() }
-    }
-    await withCheckedContinuation { registered in
-        source.setRegistrationHandler { registered.resume() }
-        source.resume()
-    }
-    signalSources.append(source)
-}
+// SIGINT and SIGTERM drain the server; it listens, and says so, only once their handlers
+// are registered, so that a SIGTERM from then on always shuts it down gracefully.
+let log = configuration.log
+let signalHandlers = await server.shutDownOnSignals { log("shutting down (signal \($0))") }
 
 do {
     try server.start()

@@ -3,7 +3,6 @@
 // between the markers exactly.
 
 // README example begins
-import Dispatch
 import Glibc
 import LivePageServer
 
@@ -19,18 +18,8 @@ do {
 
 // SIGINT (Ctrl-C) and SIGTERM (systemd, Docker, Kubernetes) drain the server: parked polls
 // are answered 503 with a Retry-After (their pages come back when a server does), requests
-// in flight finish, and the process exits 0. The server starts once both handlers are
-// registered, which dispatch does asynchronously: a signal before that ends the process.
-var signalSources: [any DispatchSourceSignal] = []
-for signalNumber in [SIGINT, SIGTERM] {
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler { Task { await server.shutDown() } }
-    await withCheckedContinuation { registered in
-        source.setRegistrationHandler { registered.resume() }
-        source.resume()
-    }
-    signalSources.append(source)
-}
+// in flight finish, then waitUntilStopped() returns and the process exits 0.
+let signalHandlers = await server.shutDownOnSignals()
 
 do {
     try server.start()
