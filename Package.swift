@@ -58,6 +58,10 @@ let package = Package(
         ),
         .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool"),
 
+        // The README's embedding example, a live poll, as a program run until SIGTERM:
+        // `swift run PollApp`. The tests run it in-process and as a process.
+        .executableTarget(name: "PollApp", dependencies: ["LivePageServer"], path: "examples/swift_app"),
+
         .testTarget(name: "LivePageEventsTests", dependencies: ["LivePageEvents"]),
         .testTarget(name: "LivePageTests", dependencies: ["LivePage"]),
         // A small server on the engine, run as a separate process by the engine's tests.
@@ -77,7 +81,9 @@ let package = Package(
             dependencies: ["LivePageRedis", "LivePageHTTP", "LivePageSystem", "LivePageTestSupport", "CLinuxSystem"]),
         .testTarget(
             name: "LivePageServerTests",
-            dependencies: ["LivePageServer", "LivePageTesting", "livepage-server", "LivePageTestSupport", "CLinuxSystem"]
+            dependencies: [
+                "LivePageServer", "LivePageTesting", "livepage-server", "PollApp", "LivePageTestSupport", "CLinuxSystem",
+            ]
         ),
     ]
 )

@@ -2,20 +2,9 @@
 // server until SIGINT or SIGTERM, then shuts down gracefully and exits 0. A bad flag or
 // value, or an address in use, is one line on stderr and exit code 2.
 
-import Dispatch
 import Glibc
 import LivePageRedis
 import LivePageServer
-
-// SIGINT and SIGTERM are blocked from the start, in this thread and every thread started
-// after it, so that one arriving before the dispatch sources below are registered stays
-// pending until they read it (libdispatch reads signals through a signalfd) rather than
-// being lost to SIG_IGN or killing the process once it has said it listens.
-var shutdownSignals = sigset_t()
-sigemptyset(&shutdownSignals)
-sigaddset(&shutdownSignals, SIGINT)
-sigaddset(&shutdownSignals, SIGTERM)
-pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
 
 func fail(_ message: String) -> Never {
     writeToStandardError("livepage-server: \(message)\n")
@@ -50,6 +39,16 @@ case .printNginxConfiguration(let nginx):
 let server: LivePageServer
 do {
     server = try await LivePageServer.connecting(configuration: configuration)
+} catch {
+    fail("\(error)")
+}
+
+// SIGINT and SIGTERM drain the server; it listens, and says so, only once their handlers
+// are registered, so that a SIGTERM from then on always shuts it down gracefully.
+let log = configuration.log
+let signalHandlers = await server.shutDownOnSignals { log("shutting down (signal \($0))") }
+
+do {
     try server.start()
 } catch {
     fail("\(error)")
@@ -81,21 +80,6 @@ if configuration.publishKeys.isEmpty {
 }
 if !configuration.adminKeys.isEmpty || !configuration.publishKeys.isEmpty {
     configuration.log("admin page: \(origin)\(configuration.prefix)/admin (sign in with the admin or publish key)")
-}
-
-// Signals are handled on a dispatch queue, not in a C handler, so shutdown may await.
-// The main queue, because this top-level code and its closures are main-actor isolated:
-// on another queue the handler fails the runtime's isolation check and crashes.
-var signalSources: [any DispatchSourceSignal] = []
-// No SIG_IGN: setting it would discard a signal already pending (blocked above).
-for signalNumber in [SIGINT, SIGTERM] {
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        configuration.log("shutting down (signal \(signalNumber))")
-        Task { await server.shutDown() }
-    }
-    source.resume()
-    signalSources.append(source)
 }
 
 await server.waitUntilStopped()

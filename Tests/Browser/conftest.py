@@ -3,10 +3,11 @@ driven by Selenium, a static file server for test pages of another origin, and h
 to publish and to wait for conditions.
 
 The server binary is `$LIVEPAGE_SERVER`, or `.build/debug/livepage-server` under the
-package root. Chromium and its driver are Debian's (`chromium`, `chromium-driver`);
-Selenium and pytest come from PyPI. From the package root:
+package root; the README's example program, `PollApp`, is the one beside it. Chromium
+and its driver are Debian's (`chromium`, `chromium-driver`); Selenium and pytest come
+from PyPI. From the package root:
 
-    swift build --product livepage-server && python3 -m pytest -q Tests/Browser
+    swift build && python3 -m pytest -q Tests/Browser
 
 `swift test` runs them too (Tests/LivePageServerTests/BrowserTests.swift).
 """
@@ -74,11 +75,15 @@ class LivePageServer:
                 raise RuntimeError(f"livepage-server did not start (exit {code}):\n" + "\n".join(self.lines))
             time.sleep(0.5)
 
+    def command(self, port):
+        """The command line that starts the server on `port`, and variables to set for it."""
+        return [self.binary, "--host", "127.0.0.1", "--port", str(port), "--publish-key", PUBLISH_KEY,
+                "--shutdown-grace", "1", *self.arguments], {}
+
     def _spawn(self, port):
-        command = [self.binary, "--host", "127.0.0.1", "--port", str(port), "--publish-key", PUBLISH_KEY,
-                   "--shutdown-grace", "1", *self.arguments]
+        command, variables = self.command(port)
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=subprocess.PIPE, text=True, env={**os.environ, **variables})
         self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         self._reader.start()
 

@@ -1,6 +1,7 @@
 import LivePageEvents
 import LivePageServer
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// JSON answers read as written: the 401 of a publish without a key said
@@ -9,8 +10,8 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct PlainJSONAnswerTests {
     @Test func theUnauthorizedPublishSaysBearerKeyAsWritten() async throws {
-        try await withEmbeddedServer({ $0.publishKeys = [String(repeating: "k", count: 20)] }) { embedded in
-            let answer = try await embedded.postJSON("/livepage/publish", #"{"to": {"all": true}, "events": [{"verb": "remove", "id": "a"}]}"#)
+        try await withInProcessServer(["--publish-key", String(repeating: "k", count: 20)]) { server in
+            let answer = try await server.postJSON("/livepage/publish", #"{"to": {"all": true}, "events": [{"verb": "remove", "id": "a"}]}"#)
             expectError(answer, 401, mentioning: ["'Authorization: Bearer <key>'"])
             #expect(answer.text.contains("Bearer <key>"), "\(answer.text)")
             #expect(!answer.text.contains(#"\u003c"#), "\(answer.text)")
@@ -18,8 +19,8 @@ struct PlainJSONAnswerTests {
     }
 
     @Test func registrationAnswersCarryPrincipalsAsWritten() async throws {
-        try await withEmbeddedServer { embedded in
-            let answer = try await embedded.postJSON("/livepage/clients", #"{"location": "/a&b", "principal": "<alice>"}"#)
+        try await withInProcessServer { server in
+            let answer = try await server.postJSON("/livepage/clients", #"{"location": "/a&b", "principal": "<alice>"}"#)
             #expect(answer.status == 201, "\(answer)")
             #expect(answer.text.contains(#""principal":"<alice>""#) && answer.text.contains(#""location":"/a&b""#), "\(answer.text)")
             #expect(try answer.json().string("principal") == "<alice>")
@@ -27,8 +28,8 @@ struct PlainJSONAnswerTests {
     }
 
     @Test func jsonWrittenIntoAPageStaysEscaped() async throws {
-        try await withEmbeddedServer { embedded in
-            let page = try embedded.server.openPage(at: "</script><script>alert(1)</script>", principal: nil)
+        try await withInProcessServer { server in
+            let page = try server.routes.server.openPage(at: "</script><script>alert(1)</script>", principal: nil)
             #expect(!page.scriptTags.contains("</script><script>alert(1)"), "\(page.scriptTags)")
             #expect(page.scriptTags.contains(#"\u003c/script\u003e"#), "\(page.scriptTags)")
         }

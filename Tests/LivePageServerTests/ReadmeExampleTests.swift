@@ -5,8 +5,11 @@ import LivePageServer
 import LivePageTestSupport
 import Testing
 
-/// The README's embedding example: the README shows exactly the code in
-/// ReadmeExample.swift, and that code runs as the README says.
+@testable import PollApp
+
+/// The README's embedding example: the README shows exactly the code of
+/// `examples/swift_app` (the poll, and the program that runs it), and the poll runs as the
+/// README says, here in this process (`PollAppProcessTests` runs the program).
 @Suite(.timeLimit(.minutes(2)))
 struct ReadmeExampleTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -19,17 +22,12 @@ struct ReadmeExampleTests {
         return String(text[begin.upperBound..<end.lowerBound])
     }
 
-    @Test func theReadmeShowsTheCompiledExampleWordForWord() throws {
+    @Test(arguments: [
+        "examples/swift_app/PollServer.swift", "examples/swift_app/main.swift", "Tests/LivePageServerTests/ReadmeTestingExample.swift",
+    ])
+    func theReadmeShowsTheCompiledExampleWordForWord(file: String) throws {
         let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
-        let source = try String(contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeExample.swift", encoding: .utf8)
-        let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
-        #expect(!shown.isEmpty)
-    }
-
-    @Test func theReadmeShowsTheTestingExampleWordForWord() throws {
-        let readme = try String(contentsOfFile: Self.packageRoot + "/README.md", encoding: .utf8)
-        let source = try String(
-            contentsOfFile: Self.packageRoot + "/Tests/LivePageServerTests/ReadmeTestingExample.swift", encoding: .utf8)
+        let source = try String(contentsOfFile: Self.packageRoot + "/" + file, encoding: .utf8)
         let shown = try #require(readme.firstRange(of: "```swift\n" + (try Self.example(in: source)) + "```"))
         #expect(!shown.isEmpty)
     }
@@ -57,7 +55,8 @@ struct ReadmeExampleTests {
     }
 
     @Test func votesFromNamedVisitorsReachEveryPageOfThePoll() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
 
         let page = try await http.get("/?name=alice")
@@ -91,7 +90,8 @@ struct ReadmeExampleTests {
     /// A newcomer's report: `?name=Zo%C3%AB%20M` showed as `Zo%C3%AB%20M` in the online
     /// list, as the example never percent-decoded the name.
     @Test func aPercentEncodedNameIsDecoded() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         let page = try await http.get("/?name=Zo%C3%AB+M%26")
         #expect(page.status == 200)
@@ -101,7 +101,8 @@ struct ReadmeExampleTests {
     }
 
     @Test func pathsUnderThePrefixStayLivePagesAndLookAlikesGoToTheApplication() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         #expect(try await http.get("/livepage/nothing-here").status == 404)
         let lookAlike = try await http.get("/livepage-about")
@@ -113,7 +114,8 @@ struct ReadmeExampleTests {
     /// A browser asks every page's origin for /favicon.ico; the example answered it with a
     /// poll page, registering a client that stayed online for two minutes.
     @Test func theBrowsersFaviconRequestRegistersNoClient() async throws {
-        let server = try startPollServer(port: 0)
+        let server = try makePollServer(port: 0)
+        try server.start()
         let http = Client(port: server.port)
         #expect(try await http.get("/favicon.ico").status == 404)
         #expect(try await http.get("/favicon.ico?name=alice").status == 404)

@@ -1,6 +1,7 @@
 import Glibc
 import LivePageServer
 import LivePageTestSupport
+import LivePageTesting
 import Testing
 
 /// `POST /livepage/clients` in token mode: the principal comes from an HS256 JWT signed
@@ -21,8 +22,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aValidTokenGivesItsSubjectAsThePrincipal() async throws {
-        try await withServer(Self.arguments) { server in
-            let response = try server.register(#"{"location": "/chat", "token": "\#(try Self.token("zorg.member.uwe"))"}"#)
+        try await withInProcessServer(Self.arguments) { server in
+            let response = try await server.register(#"{"location": "/chat", "token": "\#(try Self.token("zorg.member.uwe"))"}"#)
             #expect(response.status == 201, "\(response)")
             let body = try response.json()
             #expect(body.string("principal") == "zorg.member.uwe")
@@ -33,14 +34,14 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aTokenWithALocationIsValidThereOnly() async throws {
-        try await withServer(Self.arguments) { server in
+        try await withInProcessServer(Self.arguments) { server in
             let token = try Self.token(location: "/chat/lobby")
-            #expect(try server.register(#"{"location": "/chat/lobby", "token": "\#(token)"}"#).status == 201)
-            let elsewhere = try server.register(#"{"location": "/chat/other", "token": "\#(token)"}"#)
+            #expect(try await server.register(#"{"location": "/chat/lobby", "token": "\#(token)"}"#).status == 201)
+            let elsewhere = try await server.register(#"{"location": "/chat/other", "token": "\#(token)"}"#)
             expectError(elsewhere, 403, mentioning: ["location"])
             let anywhere = try Self.token()
-            #expect(try server.register(#"{"location": "/chat/other", "token": "\#(anywhere)"}"#).status == 201)
-            #expect(try server.register(#"{"location": "/x", "token": "\#(anywhere)"}"#).status == 201)
+            #expect(try await server.register(#"{"location": "/chat/other", "token": "\#(anywhere)"}"#).status == 201)
+            #expect(try await server.register(#"{"location": "/x", "token": "\#(anywhere)"}"#).status == 201)
         }
     }
 
@@ -66,13 +67,13 @@ import Testing
             ("tampered claims", try Self.tampered(Self.token())),
             ("empty", ""),
         ]
-        try await withServer(Self.arguments) { server in
+        try await withInProcessServer(Self.arguments) { server in
             for (name, token) in refused {
-                let response = try server.register(#"{"location": "/chat", "token": "\#(token)"}"#)
+                let response = try await server.register(#"{"location": "/chat", "token": "\#(token)"}"#)
                 #expect(response.status == 403, "\(name): \(response)")
                 expectError(response, 403, hiding: [Self.secret])
             }
-            #expect(try server.metric("livepage_clients") == 0)
+            #expect(try await server.metric("livepage_clients") == 0)
         }
     }
 
@@ -85,33 +86,33 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aTokenExpiredWithinTheLeewayIsAccepted() async throws {
-        try await withServer(Self.arguments) { server in
-            let response = try server.register(#"{"location": "/chat", "token": "\#(try Self.token(lifetime: -20))"}"#)
+        try await withInProcessServer(Self.arguments) { server in
+            let response = try await server.register(#"{"location": "/chat", "token": "\#(try Self.token(lifetime: -20))"}"#)
             #expect(response.status == 201, "\(response)")
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func aMissingTokenOrAPrincipalFieldIsABadRequest() async throws {
-        try await withServer(Self.arguments) { server in
-            expectError(try server.register(#"{"location": "/chat"}"#), 400, mentioning: ["token"])
-            expectError(try server.register(#"{"location": "/chat", "token": 42}"#), 400, mentioning: ["token"])
-            expectError(try server.register(#"{"location": "/chat", "principal": "alice"}"#), 400, mentioning: ["principal"])
+        try await withInProcessServer(Self.arguments) { server in
+            expectError(try await server.register(#"{"location": "/chat"}"#), 400, mentioning: ["token"])
+            expectError(try await server.register(#"{"location": "/chat", "token": 42}"#), 400, mentioning: ["token"])
+            expectError(try await server.register(#"{"location": "/chat", "principal": "alice"}"#), 400, mentioning: ["principal"])
             let token = try Self.token()
-            let both = try server.register(#"{"location": "/chat", "token": "\#(token)", "principal": "alice"}"#)
+            let both = try await server.register(#"{"location": "/chat", "token": "\#(token)", "principal": "alice"}"#)
             expectError(both, 400, mentioning: ["principal"])
-            let null = try server.register(#"{"location": "/chat", "token": "\#(token)", "principal": null}"#)
+            let null = try await server.register(#"{"location": "/chat", "token": "\#(token)", "principal": null}"#)
             expectError(null, 400, mentioning: ["principal"])
-            #expect(try server.metric("livepage_clients") == 0)
+            #expect(try await server.metric("livepage_clients") == 0)
         }
     }
 
     @Test(.timeLimit(.minutes(2)))
     func tokenModeAppliesTheSameLimits() async throws {
-        try await withServer(Self.arguments + ["--max-clients-per-principal", "1"]) { server in
+        try await withInProcessServer(Self.arguments + ["--max-clients-per-principal", "1"]) { server in
             let token = try Self.token("bob")
-            #expect(try server.register(#"{"location": "/chat", "token": "\#(token)"}"#).status == 201)
-            let second = try server.register(#"{"location": "/chat", "token": "\#(token)"}"#)
+            #expect(try await server.register(#"{"location": "/chat", "token": "\#(token)"}"#).status == 201)
+            let second = try await server.register(#"{"location": "/chat", "token": "\#(token)"}"#)
             expectError(second, 429)
             #expect(second.header("Retry-After") != nil)
         }

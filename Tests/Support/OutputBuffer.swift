@@ -7,6 +7,15 @@ final class OutputBuffer: Sendable {
     private struct State {
         var bytes: [UInt8] = []
         var ended = false
+        /// What to run, on the reading thread, as soon as `marker` has been read.
+        var trigger: (marker: [UInt8], action: @Sendable () -> Void)?
+
+        /// Takes the trigger if its marker has been read.
+        mutating func takeTriggerIfDue() -> (@Sendable () -> Void)? {
+            guard let trigger, bytes.firstRange(of: trigger.marker) != nil else { return nil }
+            self.trigger = nil
+            return trigger.action
+        }
     }
 
     private let state = Mutex(State())
@@ -18,7 +27,11 @@ final class OutputBuffer: Sendable {
             while true {
                 let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    state.withLock { $0.bytes += chunk[..<count] }
+                    let due = state.withLock { state in
+                        state.bytes += chunk[..<count]
+                        return state.takeTriggerIfDue()
+                    }
+                    due?()
                 } else if count < 0, errno == EINTR {
                     continue
                 } else {
@@ -39,4 +52,14 @@ final class OutputBuffer: Sendable {
 
     /// Whether the pipe has reached its end.
     var ended: Bool { state.withLock { $0.ended } }
+
+    /// Runs `action` once `marker` has been read: at once if it has, else on the reading
+    /// thread the moment its chunk arrives, with no polling delay.
+    func whenRead(_ marker: String, run action: @escaping @Sendable () -> Void) {
+        let due = state.withLock { state in
+            state.trigger = (Array(marker.utf8), action)
+            return state.takeTriggerIfDue()
+        }
+        due?()
+    }
 }

@@ -170,6 +170,13 @@ public final class ServerProcess: Sendable {
         return Int(rest[rest.index(after: colon)..<slash])
     }
 
+    /// Sends `signal` the moment the process writes `marker` to standard error (from the
+    /// thread that reads it, with no polling delay), or at once if it already has: to
+    /// signal a server as soon as it says it listens.
+    public func signal(_ signal: Int32, onceStandardErrorContains marker: String) {
+        standardErrorBuffer.whenRead(marker) { [weak self] in self?.signal(signal) }
+    }
+
     /// Sends `signal` (such as `SIGTERM`) to the process, unless it has been reaped.
     public func signal(_ signal: Int32) {
         exitStatus.withLock { status in

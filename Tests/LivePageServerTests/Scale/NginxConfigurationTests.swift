@@ -5,16 +5,16 @@ import Testing
 
 extension Scale {
     /// `livepage-server --print-nginx-config`: what it prints is a configuration nginx
-    /// accepts, and the one the README shows; a bad node list is one line and exit code 2.
+    /// accepts, and the one docs/CLUSTER.md shows; a bad node list is one line and exit code 2.
     @Suite(.timeLimit(.minutes(3)))
     struct NginxConfigurationTests {
-        /// The nodes of the README's example.
-        static let readmeNodes = "1=10.0.0.11:8080,2=10.0.0.12:8080,3=10.0.0.13:8080"
+        /// The nodes of docs/CLUSTER.md's example.
+        static let documentedNodes = "1=10.0.0.11:8080,2=10.0.0.12:8080,3=10.0.0.13:8080"
 
-        /// The README's command, its marker, and the nginx block after them.
-        static func readmeSection() throws -> (command: String, block: String) {
-            let readme = try String(contentsOfFile: NginxTests.packageRoot + "/README.md", encoding: .utf8)
-            let afterMarker = try #require(readme.firstRange(of: "<!-- nginx-cluster-config").map { readme[$0.upperBound...] })
+        /// docs/CLUSTER.md's command, its marker, and the nginx block after them.
+        static func documentedSection() throws -> (command: String, block: String) {
+            let document = try String(contentsOfFile: NginxTests.packageRoot + "/docs/CLUSTER.md", encoding: .utf8)
+            let afterMarker = try #require(document.firstRange(of: "<!-- nginx-cluster-config").map { document[$0.upperBound...] })
             let commandStart = try #require(afterMarker.firstRange(of: "```sh\n"))
             let commandEnd = try #require(afterMarker[commandStart.upperBound...].firstRange(of: "```"))
             let command = afterMarker[commandStart.upperBound..<commandEnd.lowerBound]
@@ -24,15 +24,15 @@ extension Scale {
             return (String(command), String(body[..<fenceEnd.lowerBound]))
         }
 
-        @Test func theReadmeShowsWhatTheCommandPrintsForItsThreeNodes() async throws {
-            let (command, block) = try Self.readmeSection()
-            #expect(command.contains("--print-nginx-config \(Self.readmeNodes)"), "\(command)")
-            #expect(block == (try await NginxFront.printedConfiguration(for: Self.readmeNodes)))
+        @Test func theDocumentShowsWhatTheCommandPrintsForItsThreeNodes() async throws {
+            let (command, block) = try Self.documentedSection()
+            #expect(command.contains("--print-nginx-config \(Self.documentedNodes)"), "\(command)")
+            #expect(block == (try await NginxFront.printedConfiguration(for: Self.documentedNodes)))
         }
 
         @Test(.requires(.nginx)) func nginxAcceptsThePrintedConfiguration() async throws {
             let nginx = try ExternalTool.nginx.executable()
-            for list in [Self.readmeNodes, "7=127.0.0.1:9001", "1=127.0.0.1:9001,2=[::1]:9002,255=localhost:9003"] {
+            for list in [Self.documentedNodes, "7=127.0.0.1:9001", "1=127.0.0.1:9001,2=[::1]:9002,255=localhost:9003"] {
                 let block = try await NginxFront.printedConfiguration(for: list)
                 let folder = NginxFront.makeFolder("check")
                 defer { try? FileManager.default.removeItem(atPath: folder) }

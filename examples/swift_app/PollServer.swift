@@ -1,12 +1,13 @@
-// The README's "Embedding LivePage in a Swift app" example, compiled and run by
-// ReadmeExampleTests. The README holds the lines between the markers exactly.
+// The README's "Embedding LivePage in a Swift app" example: a live poll, run by the tests
+// in their process (ReadmeExampleTests) and as this executable (PollAppProcessTests, the
+// browser suite). The README holds the lines between the markers exactly.
 
 // README example begins
 import LivePageServer
 
 /// A live poll: visitors vote, every open page shows each vote as it is cast, and
-/// everyone sees who is online.
-func startPollServer(port: Int) throws -> LivePageServer {
+/// everyone sees who is online. `start()` it, or `run()` it.
+func makePollServer(port: Int) throws -> LivePageServer {
     var configuration = LivePageServer.Configuration()
     configuration.port = port
 
@@ -55,7 +56,6 @@ func startPollServer(port: Int) throws -> LivePageServer {
         return try await input.send(input.event, to: .location("/poll"))
     }
 
-    try server.start()
     return server
 }
 // README example ends
