@@ -34,7 +34,15 @@ extension Connection {
 
     /// Calls the handler with a complete request.
     private func dispatch(_ head: DecodedHead, body: [UInt8]) {
-        let responder = HTTPResponder(loop: loop, fd: fd, generation: generation)
+        let responder: HTTPResponder
+        if isKnownUniquelyReferenced(&lastResponder), let last = lastResponder {
+            // Answered and let go by all: it can stand for this request.
+            last.rearm()
+            responder = last
+        } else {
+            responder = HTTPResponder(loop: loop, fd: fd, generation: generation)
+            lastResponder = responder
+        }
         machine.requestDispatched(head, to: responder)
         loop.metrics.requests += 1
         loop.handler.handle(
@@ -57,45 +65,82 @@ extension Connection {
         write(response, context: context)
     }
 
+    /// Encodes `response` into the loop's group buffer, where it waits for the group's
+    /// write: no buffer of its own in the steady state. Behind output still waiting, or
+    /// with a large body (a page, the script), it gets one.
     private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
-        let bytes = loop.encoder.encode(response, context: context, date: loop.dateCache.headerLine())
         loop.countResponse(status: response.status.code)
-        queue(bytes)
+        let date = loop.dateCache.headerLine()
+        guard groupedOutput == nil, outboundOffset == outbound.count,
+            loop.groupBuffer.count < EventLoop.groupBufferLimit, response.body.count < EventLoop.groupBufferLimit
+        else {
+            queue(loop.encoder.encode(response, context: context, date: date))
+            return
+        }
+        let start = loop.groupBuffer.count
+        loop.encoder.encode(response, context: context, date: date, appendingTo: &loop.groupBuffer)
+        groupedOutput = UInt32(start)..<UInt32(loop.groupBuffer.count)
+        awaitWrite()
     }
 
     /// Appends bytes to the output, which the loop writes with its next group of responses.
     func queue(_ bytes: [UInt8]) {
+        if let grouped = groupedOutput {
+            // Behind a grouped response: both go in this connection's own buffer, in order.
+            groupedOutput = nil
+            outbound = Array(loop.groupBuffer[Int(grouped.lowerBound)..<Int(grouped.upperBound)])
+            outboundOffset = 0
+        }
         if outboundOffset == outbound.count {
             outbound = bytes
             outboundOffset = 0
         } else {
             outbound.append(contentsOf: bytes)
         }
+        awaitWrite()
+    }
+
+    /// Puts the connection in the loop's write queue, unless it is there.
+    private func awaitWrite() {
         if !isAwaitingWrite {
             isAwaitingWrite = true
             loop.scheduleWrite(self)
         }
     }
 
-    /// Writes buffered output until done or the socket is full.
+    /// Writes the grouped response, then buffered output, until done or the socket is full.
     func flush() {
-        let start = outboundOffset
-        while outboundOffset < outbound.count {
-            let result: IOResult<Int>
-            do {
-                result = try outbound.withUnsafeBytes { bytes throws(SystemCallError) in
-                    try System.send(
-                        fd, HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
-                }
-            } catch {
+        var progressed = false
+        if let grouped = groupedOutput {
+            groupedOutput = nil
+            let range = Int(grouped.lowerBound)..<Int(grouped.upperBound)
+            let sent = loop.groupBuffer.withUnsafeBytes { bytes in
+                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), range))
+            }
+            guard let sent else {
                 loop.close(self)  // EPIPE, ECONNRESET: the peer is gone
                 return
             }
-            switch result {
-            case .processed(let count):
-                outboundOffset += count
-            case .wouldBlock:
-                if machine.writeBlocked(progressed: outboundOffset != start, at: loop.now) { scheduleDeadline() }
+            if sent < range.count {
+                // The socket is full: the rest leaves the group buffer, which the loop reuses.
+                outbound = Array(loop.groupBuffer[(range.lowerBound + sent)..<range.upperBound])
+                outboundOffset = 0
+                if machine.writeBlocked(progressed: sent > 0, at: loop.now) { scheduleDeadline() }
+                return
+            }
+            progressed = true
+        }
+        if outboundOffset < outbound.count {
+            let sent = outbound.withUnsafeBytes { bytes in
+                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
+            }
+            guard let sent else {
+                loop.close(self)
+                return
+            }
+            outboundOffset += sent
+            if outboundOffset < outbound.count {
+                if machine.writeBlocked(progressed: progressed || sent > 0, at: loop.now) { scheduleDeadline() }
                 return
             }
         }
@@ -112,5 +157,22 @@ extension Connection {
         case let closing:
             startClosing(closing)
         }
+    }
+
+    /// Sends `bytes` until all are sent or the socket is full.
+    /// - Returns: How many bytes the socket took; `nil` when sending failed.
+    private func send(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var sent = 0
+        while sent < bytes.count {
+            do {
+                switch try System.send(fd, HTTPRequestDecoder.slice(bytes, sent..<bytes.count)) {
+                case .processed(let count): sent += count
+                case .wouldBlock: return sent
+                }
+            } catch {
+                return nil
+            }
+        }
+        return sent
     }
 }

@@ -23,11 +23,20 @@ final class Connection {
     var decoder: HTTPRequestDecoder
     /// Where the connection is in its life: the request, the socket, the timeouts.
     var machine: ConnectionStateMachine<HTTPResponder>
+    /// The responder of the last request dispatched, reused for the next one when nothing
+    /// else holds it any more (``HTTPResponder/rearm()``).
+    var lastResponder: HTTPResponder?
     /// The deadline of this connection's live entry in the loop's timer heap.
     var scheduledDeadline: MonotonicTime?
     /// Received bytes not yet consumed by the decoder.
     var pending: [UInt8] = []
-    /// Response bytes not yet accepted by the socket, from `outboundOffset` on.
+    /// This connection's response in the loop's group buffer (``EventLoop/groupBuffer``),
+    /// as offsets `start..<end`, written with the loop's next group; `nil` when none is
+    /// there. Only ever set while `outbound` holds nothing unwritten, so it always comes
+    /// first: what is queued behind it moves it to `outbound` (``queue(_:)``).
+    var groupedOutput: Range<UInt32>?
+    /// Response bytes not yet accepted by the socket, from `outboundOffset` on: what the
+    /// socket did not take of a group, or what came behind a grouped response.
     var outbound: [UInt8] = []
     var outboundOffset = 0
     /// The connection is in the loop's write queue.
@@ -195,7 +204,9 @@ final class Connection {
     /// Drops the buffers and hands back the responder to cancel, as the descriptor closes.
     func releaseResources() -> HTTPResponder? {
         pending = []
+        groupedOutput = nil
         outbound = []
+        lastResponder = nil
         return machine.closed()
     }
 }

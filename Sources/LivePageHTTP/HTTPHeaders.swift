@@ -29,7 +29,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
         }
     }
 
-    private var fields: [Field] {
+    private var fields: FieldList {
         didSet { wire = nil }
     }
 
@@ -50,7 +50,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
 
     /// Creates an empty list.
     public init() {
-        fields = []
+        fields = FieldList()
     }
 
     /// The same fields, validated and encoded for the wire once, so that every response
@@ -86,7 +86,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// Creates a list from `(name, value)` pairs, in their order.
     /// - Parameter pairs: The fields, duplicates kept.
     public init(_ pairs: [(String, String)]) {
-        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+        fields = FieldList(pairs.lazy.map { Field(name: $0.0, value: $0.1) })
     }
 
     /// Creates a list from a literal such as `["Content-Type": "text/plain"]`, in its order.

@@ -46,13 +46,24 @@ struct HTTPResponseEncoder {
         response.headers.wire == nil && response.headers.containsToken("close", inFieldsNamed: "Connection")
     }
 
-    /// Encodes `response` for sending.
+    /// Encodes `response` for sending, into a new array.
     func encode(_ response: HTTPResponse, context: Context, date: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(response, context: context, date: date, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Encodes `response` for sending at the end of `bytes`: the engine's path, which
+    /// gathers a write group's responses in one buffer it keeps (``EventLoop``).
+    func encode(_ response: HTTPResponse, context: Context, date: [UInt8], appendingTo bytes: inout [UInt8]) {
         let code = response.status.code
         let bodyAllowed = code >= 200 && code != 204 && code != 304
         let sendsBody = bodyAllowed && !context.isHead
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
+        if bytes.isEmpty {
+            // Not when appending: a reservation is exact, and would defeat the array's
+            // geometric growth over a group of responses.
+            bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
+        }
         if let line = Self.statusLines[code], response.status.reasonPhrase == HTTPStatus(code: code).reasonPhrase {
             bytes.append(contentsOf: line)
         } else {
@@ -108,7 +119,6 @@ struct HTTPResponseEncoder {
         }
         ASCII.append("\r\n", to: &bytes)
         if sendsBody { bytes.append(contentsOf: response.body) }
-        return bytes
     }
 
     /// `HTTP/1.1 100 Continue` and the empty line.

@@ -8,20 +8,34 @@ public struct OutputBatch: Sendable {
         public let event: EncodedEvent
     }
 
-    /// The events, in seq order; empty for an idle answer.
-    public let items: [Item]
+    /// The events, in seq order: a slice of the client's queue, which shares its storage,
+    /// so that an answer copies no event. A queue changed while an answer still holds the
+    /// slice copies itself first (copy on write), which is correct and rare: the page
+    /// acknowledges with its next poll, after this answer was written and dropped.
+    private let slice: ArraySlice<Item>
+
+    /// The events, in seq order; empty for an idle answer. A copy made on each read.
+    public var items: [Item] { Array(slice) }
 
     /// Whether the answer is idle: the hold time passed with nothing to send.
-    public var isEmpty: Bool { items.isEmpty }
+    public var isEmpty: Bool { slice.isEmpty }
+
+    /// A batch of `items`, which may be a slice of a client's queue.
+    init(items: ArraySlice<Item>) {
+        slice = items
+    }
+
+    /// A batch with no events: the answer of a poll whose hold time passed.
+    static let idle = OutputBatch(items: [])
 
     /// The answer body: `{"events":[{"seq":41,"verb":...},...]}`.
     public func jsonBytes() -> [UInt8] {
         var size = 14
-        for item in items { size += item.event.members.count + 30 }
+        for item in slice { size += item.event.members.count + 30 }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(size)
         bytes.append(contentsOf: #"{"events":["#.utf8)
-        for (index, item) in items.enumerated() {
+        for (index, item) in slice.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: #"{"seq":"#.utf8)
             bytes.append(contentsOf: String(item.seq).utf8)

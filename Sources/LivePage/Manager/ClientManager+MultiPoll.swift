@@ -167,6 +167,6 @@ extension ClientManager {
     private func batchOrIdle(for record: ClientRecord, in state: inout State, now: Duration) -> OutputBatch {
         guard record.queue.isEmpty else { return makeBatch(for: record, in: &state) }
         record.expiresAt = now + configuration.refresh + configuration.grace
-        return OutputBatch(items: [])
+        return OutputBatch.idle
     }
 }

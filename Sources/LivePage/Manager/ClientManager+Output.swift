@@ -146,7 +146,7 @@ extension ClientManager {
                     record.parked = nil
                     state.metrics.parkedPolls -= 1
                     record.expiresAt = now + configuration.refresh + configuration.grace
-                    answers.add(waiter, .events(OutputBatch(items: [])))
+                    answers.add(waiter, .events(OutputBatch.idle))
                 case .shared(let poll):
                     answer(poll, in: &state, now: now, answers: &answers)
                 }
