@@ -71,31 +71,30 @@ extension Connection {
     private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
         loop.countResponse(status: response.status.code)
         let date = loop.dateCache.headerLine()
-        guard groupedOutput == nil, outboundOffset == outbound.count,
-            loop.groupBuffer.count < EventLoop.groupBufferLimit, response.body.count < EventLoop.groupBufferLimit
+        guard case .none = output, loop.groupBuffer.count < EventLoop.groupBufferLimit,
+            response.body.count < EventLoop.groupBufferLimit
         else {
             queue(loop.encoder.encode(response, context: context, date: date))
             return
         }
         let start = loop.groupBuffer.count
         loop.encoder.encode(response, context: context, date: date, appendingTo: &loop.groupBuffer)
-        groupedOutput = UInt32(start)..<UInt32(loop.groupBuffer.count)
+        output = .grouped(start: UInt32(start), end: UInt32(loop.groupBuffer.count))
         awaitWrite()
     }
 
     /// Appends bytes to the output, which the loop writes with its next group of responses.
     func queue(_ bytes: [UInt8]) {
-        if let grouped = groupedOutput {
+        switch output {
+        case .none:
+            output = .buffered(bytes, offset: 0)
+        case .grouped(let start, let end):
             // Behind a grouped response: both go in this connection's own buffer, in order.
-            groupedOutput = nil
-            outbound = Array(loop.groupBuffer[Int(grouped.lowerBound)..<Int(grouped.upperBound)])
-            outboundOffset = 0
-        }
-        if outboundOffset == outbound.count {
-            outbound = bytes
-            outboundOffset = 0
-        } else {
-            outbound.append(contentsOf: bytes)
+            output = .buffered(Array(loop.groupBuffer[Int(start)..<Int(end)]) + bytes, offset: 0)
+        case .buffered(var buffered, let offset):
+            output = .none  // the buffer is appended to in place, not copied
+            buffered.append(contentsOf: bytes)
+            output = .buffered(buffered, offset: offset)
         }
         awaitWrite()
     }
@@ -108,12 +107,13 @@ extension Connection {
         }
     }
 
-    /// Writes the grouped response, then buffered output, until done or the socket is full.
+    /// Writes the waiting output until done or the socket is full.
     func flush() {
-        var progressed = false
-        if let grouped = groupedOutput {
-            groupedOutput = nil
-            let range = Int(grouped.lowerBound)..<Int(grouped.upperBound)
+        switch output {
+        case .none:
+            break
+        case .grouped(let start, let end):
+            let range = Int(start)..<Int(end)
             let sent = loop.groupBuffer.withUnsafeBytes { bytes in
                 send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), range))
             }
@@ -122,30 +122,26 @@ extension Connection {
                 return
             }
             if sent < range.count {
-                // The socket is full: the rest leaves the group buffer, which the loop reuses.
-                outbound = Array(loop.groupBuffer[(range.lowerBound + sent)..<range.upperBound])
-                outboundOffset = 0
-                if machine.writeBlocked(progressed: sent > 0, at: loop.now) { scheduleDeadline() }
+                // What the socket did not take leaves the group buffer, which the loop reuses.
+                output = .buffered(Array(loop.groupBuffer[(range.lowerBound + sent)..<range.upperBound]), offset: 0)
+                writeBlocked(progressed: sent > 0)
                 return
             }
-            progressed = true
-        }
-        if outboundOffset < outbound.count {
-            let sent = outbound.withUnsafeBytes { bytes in
-                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
+        case .buffered(let bytes, let offset):
+            let sent = bytes.withUnsafeBytes { buffer in
+                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(buffer), offset..<buffer.count))
             }
             guard let sent else {
                 loop.close(self)
                 return
             }
-            outboundOffset += sent
-            if outboundOffset < outbound.count {
-                if machine.writeBlocked(progressed: progressed || sent > 0, at: loop.now) { scheduleDeadline() }
+            if offset + sent < bytes.count {
+                output = .buffered(bytes, offset: offset + sent)
+                writeBlocked(progressed: sent > 0)
                 return
             }
         }
-        outbound = []
-        outboundOffset = 0
+        output = .none
         switch machine.outputWritten(hasBufferedInput: !pending.isEmpty, at: loop.now) {
         case .none:
             break
@@ -157,6 +153,11 @@ extension Connection {
         case let closing:
             startClosing(closing)
         }
+    }
+
+    /// The socket is full: the write timeout starts, or restarts on progress.
+    private func writeBlocked(progressed: Bool) {
+        if machine.writeBlocked(progressed: progressed, at: loop.now) { scheduleDeadline() }
     }
 
     /// Sends `bytes` until all are sent or the socket is full.

@@ -71,7 +71,7 @@ final class EventLoop: @unchecked Sendable {
     /// Connections with output to write with the next group.
     private var writeQueue: [Connection] = []
     /// The encoded responses of the write group being gathered, each connection's at the
-    /// offsets it holds (``Connection/groupedOutput``): one buffer, kept from group to
+    /// offsets it holds (``Connection/Output/grouped(start:end:)``): one buffer, kept from group to
     /// group, so that a response costs no buffer of its own. Emptied when the group is
     /// written; what a socket does not take is copied out first.
     var groupBuffer: [UInt8] = []
@@ -294,7 +294,7 @@ final class EventLoop: @unchecked Sendable {
     /// The group buffer's size, and a body's, in bytes, beyond which a response gets a
     /// buffer of its own: 256 KiB, far above a group of fan-out answers (64 × a few hundred
     /// bytes). It keeps the buffer under 512 KiB and a bit of headers, well below the 4 GiB
-    /// that ``Connection/groupedOutput``'s 32-bit offsets reach.
+    /// that ``Connection/Output/grouped(start:end:)``'s 32-bit offsets reach.
     static let groupBufferLimit = 256 << 10
 
     private func writeQueued() {

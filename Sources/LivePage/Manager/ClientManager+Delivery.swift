@@ -134,11 +134,11 @@ extension ClientManager {
         case .events(let events):
             delivery.counted(enqueue(events, for: record, in: &state, now: now, answers: &answers))
         case .disconnect:
-            guard state.clients[record.info.id] === record else { return }
+            guard record.isRegistered else { return }
             remove(record, reason: .closed, in: &state, now: now, answers: &answers)
             delivery.counted(1)
         case .presence(let flush):
-            guard state.clients[record.info.id] === record, let event = flush.event(for: record) else { return }
+            guard record.isRegistered, let event = flush.event(for: record) else { return }
             enqueue([event], for: record, in: &state, now: now, answers: &answers)
         }
     }
@@ -199,7 +199,7 @@ extension ClientManager {
     ) -> Int {
         // A delivery works on the recipients as they were when it was sent: one removed
         // since gets nothing, and is not evicted twice.
-        guard state.clients[record.info.id] === record else { return 0 }
+        guard record.isRegistered else { return 0 }
         for event in events {
             record.lastSeq += 1
             record.queue.append(OutputBatch.Item(seq: record.lastSeq, event: event))
@@ -237,7 +237,8 @@ extension ClientManager {
         answers: inout PendingAnswers
     ) {
         let id = record.info.id
-        guard state.clients.removeValue(forKey: id) != nil else { return }
+        guard record.isRegistered, state.clients.removeValue(forKey: id) != nil else { return }
+        record.isRegistered = false
         state.removeFromEveryone(record)
         if let principal = record.info.principal.map(ExactName.init) {
             state.principals[principal]?.removeAll { $0 === record }

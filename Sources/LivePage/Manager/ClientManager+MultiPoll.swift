@@ -128,7 +128,7 @@ extension ClientManager {
         for record in poll.members {
             if let overriding, overriding.record === record {
                 results.append(overriding.result)
-            } else if state.clients[record.info.id] !== record {
+            } else if !record.isRegistered {
                 results.append(.gone(state.gone.reason(for: record.info.id)))
             } else {
                 results.append(.events(batchOrIdle(for: record, in: &state, now: now)))

@@ -101,11 +101,11 @@ extension LivePageRouter {
     /// as a callback; a parked poll whose connection goes away is forgotten. `cors` is the
     /// allowed foreign origin to name in the answer, if any.
     func output(_ request: HTTPRequest, id: ClientID?, cors: String?, responder: HTTPResponder) {
-        let output = ParkedOutput(responder: responder, cors: cors, manager: manager)
         guard let id else {
-            output.fail(RouteError.gone(.unknown).response())
+            responder.respond(Self.addingCORS(cors, to: RouteError.gone(.unknown).response()))
             return
         }
+        let output = ParkedOutput(responder: responder, cors: cors, manager: manager, client: id)
         let after: UInt64
         do {
             after = try Self.afterParameter(in: request.query)

@@ -8,19 +8,23 @@ import Synchronization
 /// One object per poll, so that the waiter given to the manager and the cancel action given
 /// to the responder each capture only it: a closure that captures a single object uses that
 /// object as its context, where a closure capturing several values gets a context allocated
-/// of its own. That saves one of the two allocations per parked poll.
+/// of its own. That saves one of the two allocations per parked poll, and this object
+/// (72 bytes) is smaller than the two contexts were together (40 and 48).
 final class ParkedOutput: Sendable {
     private let responder: HTTPResponder
     private let cors: String?
     private let manager: ClientManager
-    /// The parked poll, once the manager has parked it; `nil` while it is being asked or
-    /// when it was answered at once.
-    private let ticket = Mutex<ClientManager.PollTicket?>(nil)
+    /// The client polling.
+    private let client: ClientID
+    /// The number of the parked poll's ticket, once the manager has parked it; 0 (which no
+    /// ticket has) while it is being asked or when it was answered at once.
+    private let ticket = Atomic<UInt64>(0)
 
-    init(responder: HTTPResponder, cors: String?, manager: ClientManager) {
+    init(responder: HTTPResponder, cors: String?, manager: ClientManager, client: ClientID) {
         self.responder = responder
         self.cors = cors
         self.manager = manager
+        self.client = client
     }
 
     /// Answers the poll with `answer`; only the first answer has an effect.
@@ -36,13 +40,14 @@ final class ParkedOutput: Sendable {
     /// Remembers that the manager parked the poll as `parked`, and forgets it there if the
     /// connection goes away before it is answered.
     func parked(_ parked: ClientManager.PollTicket) {
-        ticket.withLock { $0 = parked }
+        ticket.store(parked.number, ordering: .releasing)
         responder.onCancel { self.cancel() }
     }
 
     /// Forgets the parked poll in the manager: its connection went away.
     private func cancel() {
-        guard let parked = ticket.withLock({ $0 }) else { return }
-        manager.cancelPoll(parked)
+        let number = ticket.load(ordering: .acquiring)
+        guard number != 0 else { return }
+        manager.cancelPoll(ClientManager.PollTicket(client: client, number: number))
     }
 }
