@@ -33,7 +33,7 @@ extension Connection {
     }
 
     /// Calls the handler with a complete request.
-    private func dispatch(_ head: DecodedHead, body: [UInt8]) {
+    private func dispatch(_ head: consuming DecodedHead, body: consuming [UInt8]) {
         let responder: HTTPResponder
         if isKnownUniquelyReferenced(&lastResponder), let last = lastResponder {
             // Answered and let go by all: it can stand for this request.
@@ -45,8 +45,9 @@ extension Connection {
         }
         machine.requestDispatched(head, to: responder)
         loop.metrics.requests += 1
-        loop.handler.handle(
-            HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
+        // The head moves into the request rather than being copied.
+        let request = HTTPRequest(head: (consume head).head, body: body, remoteAddress: remoteAddress)
+        loop.handler.handle(request, responder: responder)
     }
 
     /// Answers a request the decoder refused, then closes.
@@ -70,16 +71,14 @@ extension Connection {
     /// with a large body (a page, the script), it gets one.
     private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
         loop.countResponse(status: response.status.code)
-        let date = loop.dateCache.headerLine()
         guard case .none = output, loop.groupBuffer.count < EventLoop.groupBufferLimit,
             response.body.count < EventLoop.groupBufferLimit
         else {
-            queue(loop.encoder.encode(response, context: context, date: date))
+            queue(loop.encode(response, context: context))
             return
         }
-        let start = loop.groupBuffer.count
-        loop.encoder.encode(response, context: context, date: date, appendingTo: &loop.groupBuffer)
-        output = .grouped(start: UInt32(start), end: UInt32(loop.groupBuffer.count))
+        let range = loop.encodeIntoGroup(response, context: context)
+        output = .grouped(start: UInt32(range.lowerBound), end: UInt32(range.upperBound))
         awaitWrite()
     }
 

@@ -106,7 +106,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// the first; setting `nil` removes them all.
     public subscript(name: String) -> String? {
         get {
-            fields.first { Self.name($0.name, equals: name) }?.value
+            fields.firstIndex(named: name).map { fields.value(at: $0) }
         }
         set {
             if let newValue {
@@ -127,7 +127,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// Whether a field named `name` (case-insensitive) is present.
     /// - Parameter name: The field name.
     public func contains(name: String) -> Bool {
-        fields.contains { Self.name($0.name, equals: name) }
+        fields.firstIndex(named: name) != nil
     }
 
     /// Appends a field, keeping any others of the same name.
@@ -144,7 +144,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     ///   - name: The field name (case-insensitive).
     ///   - value: The new value.
     public mutating func replaceOrAdd(name: String, value: String) {
-        guard let first = fields.firstIndex(where: { Self.name($0.name, equals: name) }) else {
+        guard let first = fields.firstIndex(named: name) else {
             add(name: name, value: value)
             return
         }

@@ -243,9 +243,8 @@ final class LivePageRouter: HTTPHandler {
         }
     }
 
-    static func addingCORS(_ origin: String?, to response: HTTPResponse) -> HTTPResponse {
+    static func addingCORS(_ origin: String?, to response: consuming HTTPResponse) -> HTTPResponse {
         guard let origin else { return response }
-        var response = response
         response.headers.add(name: "Access-Control-Allow-Origin", value: origin)
         // A page of another origin must see Retry-After to honour it.
         response.headers.add(name: "Access-Control-Expose-Headers", value: "Retry-After")

@@ -33,7 +33,7 @@ enum Route: Equatable {
     /// without making a string of the path or of a client's id: splitting or comparing
     /// `String`s would walk grapheme clusters, and iterating a `UTF8View` generically
     /// costs several times more per byte.
-    init(head: HTTPRequestHead, prefix: String, servesDemo: Bool) {
+    init(head: borrowing HTTPRequestHead, prefix: String, servesDemo: Bool) {
         let match = head.withPathBytes { path in
             var prefix = prefix
             return prefix.withUTF8 { prefix in Self.match(path, prefix: prefix) }
