@@ -76,8 +76,8 @@ extension ClientManager {
     }
 
     /// Runs `body` under the lock, then a slice of the deliveries waiting (those `body`
-    /// queued among them), then, unlocked, the answers decided; schedules the next slice
-    /// if any is left. Every change that may reach other clients goes through here.
+    /// queued among them), then, unlocked, schedules the next slice if any is left and
+    /// gives the answers decided. Every change that may reach other clients goes through here.
     @discardableResult
     func locked<Result: Sendable, Failure: Error>(
         _ body: (inout State, Duration, inout PendingAnswers) throws(Failure) -> Result
@@ -91,8 +91,10 @@ extension ClientManager {
             if !state.dueSharedPolls.isEmpty { answerDueSharedPolls(in: &state, now: now, answers: &answers) }
             return (result, mustSchedule)
         }
-        answers.deliver()
+        // The next slice first: the clock's thread decides it while this one's answers are
+        // written, rather than after.
         if mustSchedule { scheduleDeliveries() }
+        answers.deliver()
         return result
     }
 
@@ -177,8 +179,8 @@ extension ClientManager {
                 state.isDeliveryScheduled = false
                 return runDeliveries(in: &state, now: now, answers: &answers)
             }
-            answers.deliver()
             if more { scheduleDeliveries() }
+            answers.deliver()
         }
     }
 
