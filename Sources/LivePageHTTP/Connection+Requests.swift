@@ -33,12 +33,21 @@ extension Connection {
     }
 
     /// Calls the handler with a complete request.
-    private func dispatch(_ head: DecodedHead, body: [UInt8]) {
-        let responder = HTTPResponder(loop: loop, fd: fd, generation: generation)
+    private func dispatch(_ head: consuming DecodedHead, body: consuming [UInt8]) {
+        let responder: HTTPResponder
+        if isKnownUniquelyReferenced(&lastResponder), let last = lastResponder {
+            // Answered and let go by all: it can stand for this request.
+            last.rearm()
+            responder = last
+        } else {
+            responder = HTTPResponder(loop: loop, fd: fd, generation: generation)
+            lastResponder = responder
+        }
         machine.requestDispatched(head, to: responder)
         loop.metrics.requests += 1
-        loop.handler.handle(
-            HTTPRequest(head: head.head, body: body, remoteAddress: remoteAddress), responder: responder)
+        // The head moves into the request rather than being copied.
+        let request = HTTPRequest(head: (consume head).head, body: body, remoteAddress: remoteAddress)
+        loop.handler.handle(request, responder: responder)
     }
 
     /// Answers a request the decoder refused, then closes.
@@ -57,50 +66,81 @@ extension Connection {
         write(response, context: context)
     }
 
+    /// Encodes `response` into the loop's group buffer, where it waits for the group's
+    /// write: no buffer of its own in the steady state. Behind output still waiting, or
+    /// with a large body (a page, the script), it gets one.
     private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
-        let bytes = loop.encoder.encode(response, context: context, date: loop.dateCache.headerLine())
         loop.countResponse(status: response.status.code)
-        queue(bytes)
+        guard case .none = output, loop.groupBuffer.count < EventLoop.groupBufferLimit,
+            response.body.count < EventLoop.groupBufferLimit
+        else {
+            queue(loop.encode(response, context: context))
+            return
+        }
+        let range = loop.encodeIntoGroup(response, context: context)
+        output = .grouped(start: UInt32(range.lowerBound), end: UInt32(range.upperBound))
+        awaitWrite()
     }
 
     /// Appends bytes to the output, which the loop writes with its next group of responses.
     func queue(_ bytes: [UInt8]) {
-        if outboundOffset == outbound.count {
-            outbound = bytes
-            outboundOffset = 0
-        } else {
-            outbound.append(contentsOf: bytes)
+        switch output {
+        case .none:
+            output = .buffered(bytes, offset: 0)
+        case .grouped(let start, let end):
+            // Behind a grouped response: both go in this connection's own buffer, in order.
+            output = .buffered(Array(loop.groupBuffer[Int(start)..<Int(end)]) + bytes, offset: 0)
+        case .buffered(var buffered, let offset):
+            output = .none  // the buffer is appended to in place, not copied
+            buffered.append(contentsOf: bytes)
+            output = .buffered(buffered, offset: offset)
         }
+        awaitWrite()
+    }
+
+    /// Puts the connection in the loop's write queue, unless it is there.
+    private func awaitWrite() {
         if !isAwaitingWrite {
             isAwaitingWrite = true
             loop.scheduleWrite(self)
         }
     }
 
-    /// Writes buffered output until done or the socket is full.
+    /// Writes the waiting output until done or the socket is full.
     func flush() {
-        let start = outboundOffset
-        while outboundOffset < outbound.count {
-            let result: IOResult<Int>
-            do {
-                result = try outbound.withUnsafeBytes { bytes throws(SystemCallError) in
-                    try System.send(
-                        fd, HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), outboundOffset..<bytes.count))
-                }
-            } catch {
+        switch output {
+        case .none:
+            break
+        case .grouped(let start, let end):
+            let range = Int(start)..<Int(end)
+            let sent = loop.groupBuffer.withUnsafeBytes { bytes in
+                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(bytes), range))
+            }
+            guard let sent else {
                 loop.close(self)  // EPIPE, ECONNRESET: the peer is gone
                 return
             }
-            switch result {
-            case .processed(let count):
-                outboundOffset += count
-            case .wouldBlock:
-                if machine.writeBlocked(progressed: outboundOffset != start, at: loop.now) { scheduleDeadline() }
+            if sent < range.count {
+                // What the socket did not take leaves the group buffer, which the loop reuses.
+                output = .buffered(Array(loop.groupBuffer[(range.lowerBound + sent)..<range.upperBound]), offset: 0)
+                writeBlocked(progressed: sent > 0)
+                return
+            }
+        case .buffered(let bytes, let offset):
+            let sent = bytes.withUnsafeBytes { buffer in
+                send(HTTPRequestDecoder.slice(UnsafeRawBufferPointer(buffer), offset..<buffer.count))
+            }
+            guard let sent else {
+                loop.close(self)
+                return
+            }
+            if offset + sent < bytes.count {
+                output = .buffered(bytes, offset: offset + sent)
+                writeBlocked(progressed: sent > 0)
                 return
             }
         }
-        outbound = []
-        outboundOffset = 0
+        output = .none
         switch machine.outputWritten(hasBufferedInput: !pending.isEmpty, at: loop.now) {
         case .none:
             break
@@ -112,5 +152,27 @@ extension Connection {
         case let closing:
             startClosing(closing)
         }
+    }
+
+    /// The socket is full: the write timeout starts, or restarts on progress.
+    private func writeBlocked(progressed: Bool) {
+        if machine.writeBlocked(progressed: progressed, at: loop.now) { scheduleDeadline() }
+    }
+
+    /// Sends `bytes` until all are sent or the socket is full.
+    /// - Returns: How many bytes the socket took; `nil` when sending failed.
+    private func send(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var sent = 0
+        while sent < bytes.count {
+            do {
+                switch try System.send(fd, HTTPRequestDecoder.slice(bytes, sent..<bytes.count)) {
+                case .processed(let count): sent += count
+                case .wouldBlock: return sent
+                }
+            } catch {
+                return nil
+            }
+        }
+        return sent
     }
 }

@@ -16,20 +16,40 @@ import LivePageSystem
 /// Its life is `ConnectionStateMachine`: this class does the reads, writes and closes, and
 /// the machine, told what happened, says what to do next.
 final class Connection {
+    /// Response bytes waiting for the socket: one enum rather than a buffer, an offset and
+    /// a range, which keeps a connection as small as it was before the group buffer.
+    enum Output {
+        /// Nothing waits.
+        case none
+        /// This connection's response in the loop's group buffer
+        /// (``EventLoop/groupBuffer``), at offsets `start..<end`, written with the loop's
+        /// next group. A connection has one only while nothing else waits, so it comes
+        /// first: output queued behind it moves it to `.buffered` (``queue(_:)``).
+        case grouped(start: UInt32, end: UInt32)
+        /// Bytes of the connection's own from `offset` on: what the socket did not take of
+        /// a group, or what came behind a grouped response.
+        case buffered([UInt8], offset: Int)
+    }
+
     let fd: Int32
     let generation: UInt32
-    unowned let loop: EventLoop
+    /// `unowned(unsafe)`: the loop holds every connection in its table until it closes
+    /// it, and outlives them all, so this reference never dangles; the checked `unowned`
+    /// cost a strong retain and release at every use, on every request and answer.
+    unowned(unsafe) let loop: EventLoop
     let remoteAddress: String
     var decoder: HTTPRequestDecoder
     /// Where the connection is in its life: the request, the socket, the timeouts.
     var machine: ConnectionStateMachine<HTTPResponder>
+    /// The responder of the last request dispatched, reused for the next one when nothing
+    /// else holds it any more (``HTTPResponder/rearm()``).
+    var lastResponder: HTTPResponder?
     /// The deadline of this connection's live entry in the loop's timer heap.
     var scheduledDeadline: MonotonicTime?
     /// Received bytes not yet consumed by the decoder.
     var pending: [UInt8] = []
-    /// Response bytes not yet accepted by the socket, from `outboundOffset` on.
-    var outbound: [UInt8] = []
-    var outboundOffset = 0
+    /// Response bytes not yet accepted by the socket.
+    var output = Output.none
     /// The connection is in the loop's write queue.
     var isAwaitingWrite = false
 
@@ -56,7 +76,7 @@ final class Connection {
             return
         }
         if events & EPOLLRDHUP.rawValue != 0 { machine.peerHungUp() }
-        if events & EPOLLOUT.rawValue != 0, outboundOffset < outbound.count {
+        if events & EPOLLOUT.rawValue != 0, case .buffered = output {
             flush()
             if isClosed { return }
         }
@@ -195,7 +215,8 @@ final class Connection {
     /// Drops the buffers and hands back the responder to cancel, as the descriptor closes.
     func releaseResources() -> HTTPResponder? {
         pending = []
-        outbound = []
+        output = .none
+        lastResponder = nil
         return machine.closed()
     }
 }

@@ -71,8 +71,18 @@ final class EventLoop: @unchecked Sendable {
     /// The loop stopped: clients fail new work at once.
     var hasStopped = false
     private var resumeQueue: [Connection] = []
+    /// The resumes being run, swapped with `resumeQueue`, so that both keep their storage.
+    private var resuming: [Connection] = []
+    /// The messages being handled, swapped with the inbox's, so that both keep their
+    /// storage: a fan-out handed over from another thread costs no array growth.
+    private var inboxMessages: [Message] = []
     /// Connections with output to write with the next group.
     private var writeQueue: [Connection] = []
+    /// The encoded responses of the write group being gathered, each connection's at the
+    /// offsets it holds (``Connection/Output/grouped(start:end:)``): one buffer, kept from group to
+    /// group, so that a response costs no buffer of its own. Emptied when the group is
+    /// written; what a socket does not take is copied out first.
+    var groupBuffer: [UInt8] = []
     /// The write queue is being written (a write that closes a connection may answer others
     /// meanwhile: they join the group being written).
     private var isWritingQueue = false
@@ -239,12 +249,12 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func drainInbox() {
-        var messages: [Message] = []
         inbox.withLock { inbox in
             inbox.sleeping = false
-            swap(&messages, &inbox.messages)
+            swap(&inboxMessages, &inbox.messages)
         }
-        for message in messages {
+        defer { inboxMessages.removeAll(keepingCapacity: true) }
+        for message in inboxMessages {
             switch message {
             case .respond(let responder, let response):
                 deliverOnLoop(response, for: responder)
@@ -287,6 +297,12 @@ final class EventLoop: @unchecked Sendable {
     /// that the first of a large fan-out leaves within microseconds.
     static let writeGroupSize = 64
 
+    /// The group buffer's size, and a body's, in bytes, beyond which a response gets a
+    /// buffer of its own: 256 KiB, far above a group of fan-out answers (64 × a few hundred
+    /// bytes). It keeps the buffer under 512 KiB and a bit of headers, well below the 4 GiB
+    /// that ``Connection/Output/grouped(start:end:)``'s 32-bit offsets reach.
+    static let groupBufferLimit = 256 << 10
+
     private func writeQueued() {
         isWritingQueue = true
         defer { isWritingQueue = false }
@@ -298,6 +314,8 @@ final class EventLoop: @unchecked Sendable {
             position += 1
         }
         writeQueue.removeAll(keepingCapacity: true)
+        // Every grouped response was written or copied out: each is in the write queue.
+        groupBuffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes the queued output and lets answered connections go on, until neither is left.
@@ -310,9 +328,9 @@ final class EventLoop: @unchecked Sendable {
 
     private func runResumes() {
         while !resumeQueue.isEmpty {
-            let queue = resumeQueue
-            resumeQueue = []
-            for connection in queue { connection.resume() }
+            swap(&resumeQueue, &resuming)
+            for connection in resuming { connection.resume() }
+            resuming.removeAll(keepingCapacity: true)
         }
     }
 

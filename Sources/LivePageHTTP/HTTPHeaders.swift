@@ -29,7 +29,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
         }
     }
 
-    private var fields: [Field] {
+    private var fields: FieldList {
         didSet { wire = nil }
     }
 
@@ -50,7 +50,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
 
     /// Creates an empty list.
     public init() {
-        fields = []
+        fields = FieldList()
     }
 
     /// The same fields, validated and encoded for the wire once, so that every response
@@ -86,7 +86,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// Creates a list from `(name, value)` pairs, in their order.
     /// - Parameter pairs: The fields, duplicates kept.
     public init(_ pairs: [(String, String)]) {
-        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+        fields = FieldList(pairs.lazy.map { Field(name: $0.0, value: $0.1) })
     }
 
     /// Creates a list from a literal such as `["Content-Type": "text/plain"]`, in its order.
@@ -106,7 +106,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// the first; setting `nil` removes them all.
     public subscript(name: String) -> String? {
         get {
-            fields.first { Self.name($0.name, equals: name) }?.value
+            fields.firstIndex(named: name).map { fields.value(at: $0) }
         }
         set {
             if let newValue {
@@ -127,7 +127,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     /// Whether a field named `name` (case-insensitive) is present.
     /// - Parameter name: The field name.
     public func contains(name: String) -> Bool {
-        fields.contains { Self.name($0.name, equals: name) }
+        fields.firstIndex(named: name) != nil
     }
 
     /// Appends a field, keeping any others of the same name.
@@ -144,7 +144,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     ///   - name: The field name (case-insensitive).
     ///   - value: The new value.
     public mutating func replaceOrAdd(name: String, value: String) {
-        guard let first = fields.firstIndex(where: { Self.name($0.name, equals: name) }) else {
+        guard let first = fields.firstIndex(named: name) else {
             add(name: name, value: value)
             return
         }

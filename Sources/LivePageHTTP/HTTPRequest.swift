@@ -34,15 +34,9 @@ public struct HTTPRequest: Sendable, Equatable {
         set { head.target = newValue }
     }
     /// The target up to `?`, not percent-decoded.
-    public var path: String {
-        get { head.path }
-        set { head.path = newValue }
-    }
+    public var path: String { head.path }
     /// The target after the first `?`, raw; `nil` when there is no `?`.
-    public var query: String? {
-        get { head.query }
-        set { head.query = newValue }
-    }
+    public var query: String? { head.query }
     /// The protocol version of the request line.
     public var version: HTTPVersion {
         get { head.version }

@@ -2,20 +2,37 @@
 ///
 /// The engine hands it to `HTTPHandler.maximumBodySize(for:)`, so a handler can accept a
 /// large body on one route and a small one on another before any of it is buffered.
+///
+/// The path and the query are not copies: they are read from ``target`` through the offsets
+/// of ``TargetParts``, found once when the target is set. A request then costs one string
+/// however it is routed, and a router that matches bytes (``withPathBytes(_:)``) makes none.
 public struct HTTPRequestHead: Sendable, Equatable {
     /// The request method; always one of the methods `HTTPMethod` names.
     public var method: HTTPMethod
     /// The request-target exactly as sent, for example `/clients/42/output?after=7`.
-    public var target: String
-    /// The target up to `?`, not percent-decoded, for example `/clients/42/output`. For an
-    /// absolute-form target (`http://host/path`) this is the path part; for `OPTIONS *` it is `*`.
-    public var path: String
-    /// The target after the first `?`, not decoded; `nil` when there is no `?`.
-    public var query: String?
+    /// Setting it sets ``path`` and ``query`` too.
+    public var target: String {
+        didSet { parts = TargetParts(of: target) }
+    }
+    /// Where the path and the query lie in ``target``'s UTF-8.
+    private var parts: TargetParts
     /// The protocol version of the request line.
     public var version: HTTPVersion
     /// The header fields in the order received.
     public var headers: HTTPHeaders
+
+    /// The target up to `?`, not percent-decoded, for example `/clients/42/output`. For an
+    /// absolute-form target (`http://host/path`) this is the path part; for `OPTIONS *` it is
+    /// `*`. Made from ``target`` on each read: a router reads it once, or matches the bytes
+    /// with ``withPathBytes(_:)``.
+    public var path: String {
+        withPathBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The target after the first `?`, not decoded; `nil` when there is no `?`.
+    public var query: String? {
+        withQueryBytes { bytes in bytes.map { String(decoding: $0, as: UTF8.self) } }
+    }
 
     /// Creates a request head.
     /// - Parameters:
@@ -26,25 +43,30 @@ public struct HTTPRequestHead: Sendable, Equatable {
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:]) {
         self.method = method
         self.target = target
+        self.parts = TargetParts(of: target)
         self.version = version
         self.headers = headers
-        (path, query) = Self.split(target: target)
     }
 
-    /// Splits a target into its path and query (the part after the first `?`).
-    static func split(target: String) -> (path: String, query: String?) {
-        let bytes = Array(target.utf8)
-        var start = 0
-        if bytes.first != UInt8(ascii: "/"), let scheme = bytes.firstRange(of: Array("://".utf8)) {
-            // Absolute form: the path starts at the first "/" or "?" after the authority.
-            start =
-                bytes[scheme.upperBound...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
-                ?? bytes.endIndex
+    /// Calls `body` with ``path``'s UTF-8 bytes in place, without making a string: for
+    /// routers that run on every request. `/` when the target's path is empty.
+    package func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard !parts.path.isEmpty else {
+            return withUnsafeBytes(of: UInt8(ascii: "/")) { body($0.assumingMemoryBound(to: UInt8.self)) }
         }
-        let mark = bytes[start...].firstIndex(of: UInt8(ascii: "?"))
-        let pathBytes = bytes[start..<(mark ?? bytes.endIndex)]
-        let path = pathBytes.isEmpty ? "/" : String(decoding: pathBytes, as: UTF8.self)
-        let query = mark.map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
-        return (path, query)
+        return withTargetBytes { body(UnsafeBufferPointer(rebasing: $0[parts.path.start..<parts.path.end])) }
+    }
+
+    /// Calls `body` with ``query``'s UTF-8 bytes in place, or `nil` when there is no `?`.
+    package func withQueryBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        guard let query = parts.query else { return body(nil) }
+        return withTargetBytes { body(UnsafeBufferPointer(rebasing: $0[query.start..<query.end])) }
+    }
+
+    /// The target's UTF-8, contiguous: a native string's own storage, no copy (a bridged or
+    /// lazily made string is made contiguous once, in a copy).
+    private func withTargetBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        var target = target
+        return target.withUTF8(body)
     }
 }

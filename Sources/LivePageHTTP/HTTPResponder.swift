@@ -8,7 +8,8 @@ import Synchronization
 /// connection's own event-loop thread it writes to the socket at once; from elsewhere it hands
 /// the response to that loop, which wakes at most once for a burst of them.
 ///
-/// A responder costs a few dozen bytes. If the connection goes away first (the peer closes
+/// A responder costs a few dozen bytes, and a connection reuses its responder for its next
+/// request once nothing else holds it. If the connection goes away first (the peer closes
 /// or resets it, a timeout, a forced shutdown), the actions given to `onCancel(_:)` run once
 /// and `respond(_:)` does nothing.
 ///
@@ -130,6 +131,16 @@ public final class HTTPResponder: Sendable {
             if case .cancelled = state { return true }
             return false
         }
+    }
+
+    /// Makes this answered responder stand for a new request on its connection.
+    ///
+    /// Only the connection calls it, and only while it holds the sole reference
+    /// (`isKnownUniquelyReferenced`): then no handler, task or message of the loop can
+    /// still answer or cancel it for the request it stood for, and reusing it saves an
+    /// object per request.
+    func rearm() {
+        state.withLock { $0 = .pending(onCancel: .none) }
     }
 
     /// Marks the request cancelled and runs its cancellation actions, unless it was answered.

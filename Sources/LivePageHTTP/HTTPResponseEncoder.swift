@@ -20,16 +20,13 @@ struct HTTPResponseEncoder {
     /// The last prepared set encoded, with the default fields it lacks.
     private let lastPrepared = PreparedHeadersCache()
 
-    /// `HTTP/1.1 <code> <standard phrase>\r\n` for every code with a standard phrase.
-    private static let statusLines: [Int: [UInt8]] = {
-        var lines: [Int: [UInt8]] = [:]
-        for code in 100...599 {
-            let phrase = HTTPStatus(code: code).reasonPhrase
-            guard !phrase.isEmpty else { continue }
-            lines[code] = Array("HTTP/1.1 \(code) \(phrase)\r\n".utf8)
-        }
-        return lines
-    }()
+    /// `HTTP/1.1 <code> <standard phrase>\r\n` and the phrase for every code with a
+    /// standard phrase, by code (empty for the others): an array, so that a response costs
+    /// no hashing.
+    private static let statusLines: [(line: [UInt8], phrase: String)] = (0..<600).map { code in
+        let phrase = code < 100 ? "" : HTTPStatus(code: code).reasonPhrase
+        return (phrase.isEmpty ? [] : Array("HTTP/1.1 \(code) \(phrase)\r\n".utf8), phrase)
+    }
 
     init(defaultHeaders: HTTPHeaders, log: @escaping @Sendable (String) -> Void) {
         self.defaultHeaders = defaultHeaders
@@ -46,15 +43,28 @@ struct HTTPResponseEncoder {
         response.headers.wire == nil && response.headers.containsToken("close", inFieldsNamed: "Connection")
     }
 
-    /// Encodes `response` for sending.
+    /// Encodes `response` for sending, into a new array.
     func encode(_ response: HTTPResponse, context: Context, date: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(response, context: context, date: date, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Encodes `response` for sending at the end of `bytes`: the engine's path, which
+    /// gathers a write group's responses in one buffer it keeps (``EventLoop``).
+    func encode(_ response: HTTPResponse, context: Context, date: [UInt8], appendingTo bytes: inout [UInt8]) {
         let code = response.status.code
         let bodyAllowed = code >= 200 && code != 204 && code != 304
         let sendsBody = bodyAllowed && !context.isHead
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
-        if let line = Self.statusLines[code], response.status.reasonPhrase == HTTPStatus(code: code).reasonPhrase {
-            bytes.append(contentsOf: line)
+        if bytes.isEmpty {
+            // Not when appending: a reservation is exact, and would defeat the array's
+            // geometric growth over a group of responses.
+            bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
+        }
+        if Self.statusLines.indices.contains(code), !Self.statusLines[code].line.isEmpty,
+            response.status.reasonPhrase == Self.statusLines[code].phrase
+        {
+            bytes.append(contentsOf: Self.statusLines[code].line)
         } else {
             ASCII.append("HTTP/1.1 ", to: &bytes)
             Self.appendDecimal(min(max(code, 100), 999), to: &bytes)
@@ -108,7 +118,6 @@ struct HTTPResponseEncoder {
         }
         ASCII.append("\r\n", to: &bytes)
         if sendsBody { bytes.append(contentsOf: response.body) }
-        return bytes
     }
 
     /// `HTTP/1.1 100 Continue` and the empty line.

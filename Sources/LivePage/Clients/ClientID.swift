@@ -50,6 +50,13 @@ public struct ClientID: Sendable, Hashable {
         self = id
     }
 
+    /// The id whose text is the UTF-8 `bytes` (a run of a request's target, read in place),
+    /// or `nil` unless it is exactly a lowercase UUID; see ``init(_:)-(String)``.
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let id = Self.parse(bytes) else { return nil }
+        self = id
+    }
+
     /// Parses a lowercase UUID. Not generic, so that callers in other modules do not run
     /// an unspecialized copy on every request.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ClientID? {

@@ -40,6 +40,10 @@ final class ClientRecord {
     /// who is online, but its queue is kept until the resume window ends, for its page
     /// to come back to.
     var isAway = false
+    /// Whether the manager still holds this record under its id: `false` for good once it
+    /// is removed. A delivery checks this, not the table of ids, for each recipient, so
+    /// that a fan-out hashes no id.
+    var isRegistered = true
 
     /// The client's index in `location.clients`, for removal in O(1).
     var indexInLocation = -1

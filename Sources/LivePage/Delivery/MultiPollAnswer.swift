@@ -48,7 +48,7 @@ public enum ClientPollResult: Sendable {
         case .superseded: self = .superseded
         case .gone(let reason): self = .gone(reason)
         // The whole poll is answered so; never one client's result.
-        case .shuttingDown, .unavailable: self = .events(OutputBatch(items: []))
+        case .shuttingDown, .unavailable: self = .events(OutputBatch.idle)
         }
     }
 }

@@ -76,8 +76,8 @@ extension ClientManager {
     }
 
     /// Runs `body` under the lock, then a slice of the deliveries waiting (those `body`
-    /// queued among them), then, unlocked, the answers decided; schedules the next slice
-    /// if any is left. Every change that may reach other clients goes through here.
+    /// queued among them), then, unlocked, schedules the next slice if any is left and
+    /// gives the answers decided. Every change that may reach other clients goes through here.
     @discardableResult
     func locked<Result: Sendable, Failure: Error>(
         _ body: (inout State, Duration, inout PendingAnswers) throws(Failure) -> Result
@@ -91,8 +91,10 @@ extension ClientManager {
             if !state.dueSharedPolls.isEmpty { answerDueSharedPolls(in: &state, now: now, answers: &answers) }
             return (result, mustSchedule)
         }
-        answers.deliver()
+        // The next slice first: the clock's thread decides it while this one's answers are
+        // written, rather than after.
         if mustSchedule { scheduleDeliveries() }
+        answers.deliver()
         return result
     }
 
@@ -134,11 +136,11 @@ extension ClientManager {
         case .events(let events):
             delivery.counted(enqueue(events, for: record, in: &state, now: now, answers: &answers))
         case .disconnect:
-            guard state.clients[record.info.id] === record else { return }
+            guard record.isRegistered else { return }
             remove(record, reason: .closed, in: &state, now: now, answers: &answers)
             delivery.counted(1)
         case .presence(let flush):
-            guard state.clients[record.info.id] === record, let event = flush.event(for: record) else { return }
+            guard record.isRegistered, let event = flush.event(for: record) else { return }
             enqueue([event], for: record, in: &state, now: now, answers: &answers)
         }
     }
@@ -177,8 +179,8 @@ extension ClientManager {
                 state.isDeliveryScheduled = false
                 return runDeliveries(in: &state, now: now, answers: &answers)
             }
-            answers.deliver()
             if more { scheduleDeliveries() }
+            answers.deliver()
         }
     }
 
@@ -199,7 +201,7 @@ extension ClientManager {
     ) -> Int {
         // A delivery works on the recipients as they were when it was sent: one removed
         // since gets nothing, and is not evicted twice.
-        guard state.clients[record.info.id] === record else { return 0 }
+        guard record.isRegistered else { return 0 }
         for event in events {
             record.lastSeq += 1
             record.queue.append(OutputBatch.Item(seq: record.lastSeq, event: event))
@@ -237,7 +239,8 @@ extension ClientManager {
         answers: inout PendingAnswers
     ) {
         let id = record.info.id
-        guard state.clients.removeValue(forKey: id) != nil else { return }
+        guard record.isRegistered, state.clients.removeValue(forKey: id) != nil else { return }
+        record.isRegistered = false
         state.removeFromEveryone(record)
         if let principal = record.info.principal.map(ExactName.init) {
             state.principals[principal]?.removeAll { $0 === record }

@@ -128,7 +128,7 @@ extension ClientManager {
         for record in poll.members {
             if let overriding, overriding.record === record {
                 results.append(overriding.result)
-            } else if state.clients[record.info.id] !== record {
+            } else if !record.isRegistered {
                 results.append(.gone(state.gone.reason(for: record.info.id)))
             } else {
                 results.append(.events(batchOrIdle(for: record, in: &state, now: now)))
@@ -167,6 +167,6 @@ extension ClientManager {
     private func batchOrIdle(for record: ClientRecord, in state: inout State, now: Duration) -> OutputBatch {
         guard record.queue.isEmpty else { return makeBatch(for: record, in: &state) }
         record.expiresAt = now + configuration.refresh + configuration.grace
-        return OutputBatch(items: [])
+        return OutputBatch.idle
     }
 }

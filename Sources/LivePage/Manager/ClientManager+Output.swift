@@ -12,8 +12,17 @@ extension ClientManager {
 
     /// Names one parked output request, to cancel it when its connection goes away.
     public struct PollTicket: Sendable, Hashable {
-        let client: ClientID
-        let number: UInt64
+        /// The client whose poll it is.
+        package let client: ClientID
+        /// The poll's number among the manager's parked polls, from 1 on.
+        package let number: UInt64
+
+        /// The ticket of poll `number` of `client`: for a caller that keeps the two apart, to
+        /// store the ticket in less room.
+        package init(client: ClientID, number: UInt64) {
+            self.client = client
+            self.number = number
+        }
     }
 
     /// Asks for the events of client `id` above `after`: the long-poll.
@@ -146,7 +155,7 @@ extension ClientManager {
                     record.parked = nil
                     state.metrics.parkedPolls -= 1
                     record.expiresAt = now + configuration.refresh + configuration.grace
-                    answers.add(waiter, .events(OutputBatch(items: [])))
+                    answers.add(waiter, .events(OutputBatch.idle))
                 case .shared(let poll):
                     answer(poll, in: &state, now: now, answers: &answers)
                 }

@@ -69,11 +69,18 @@ extension ClientManager {
     /// Output answers decided under the lock, given after it is released, so that a
     /// waiter may do its own work (encode, write) without holding up the manager.
     struct PendingAnswers {
-        private var answers: [(OutputWaiter, OutputAnswer)] = []
+        /// A waiter and its answer. A struct, not a tuple: an array stores a tuple's closure
+        /// in its most general form, which costs a thunk allocated per answer.
+        private struct Answer {
+            let waiter: OutputWaiter
+            let answer: OutputAnswer
+        }
+
+        private var answers: [Answer] = []
         private var completions: [@Sendable () -> Void] = []
 
         mutating func add(_ waiter: @escaping OutputWaiter, _ answer: OutputAnswer) {
-            answers.append((waiter, answer))
+            answers.append(Answer(waiter: waiter, answer: answer))
         }
 
         /// Adds work to run after the answers: a delivery's completion.
@@ -82,7 +89,7 @@ extension ClientManager {
         }
 
         consuming func deliver() {
-            for (waiter, answer) in answers { waiter(answer) }
+            for answer in answers { answer.waiter(answer.answer) }
             for completion in completions { completion() }
         }
     }

@@ -8,12 +8,12 @@ extension LivePageRouter {
     /// (``InputWebhook``), and the page is answered once it has answered. Runs on the
     /// loop that read the request, without a task: the call starts here and its answer
     /// is carried out on the loop that read it.
-    func inputThroughWebhook(_ webhook: InputWebhook, _ request: HTTPRequest, id text: Substring, cors: String?, responder: HTTPResponder) {
+    func inputThroughWebhook(_ webhook: InputWebhook, _ request: HTTPRequest, id: ClientID?, cors: String?, responder: HTTPResponder) {
         let sender: ClientInfo
         let fields: EventFields
         do {
             guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
-            guard let id = ClientID(text) else { throw RouteError.gone(.unknown) }
+            guard let id else { throw RouteError.gone(.unknown) }
             guard let client = manager.client(id) else { throw RouteError.gone(manager.goneReason(for: id)) }
             sender = client
             fields = try Self.inputFields(of: request)

@@ -100,30 +100,26 @@ extension LivePageRouter {
     /// `GET /clients/{id}/output?after={seq}`: the long-poll. Answers at once or parks
     /// as a callback; a parked poll whose connection goes away is forgotten. `cors` is the
     /// allowed foreign origin to name in the answer, if any.
-    func output(_ request: HTTPRequest, id text: Substring, cors: String?, responder: HTTPResponder) {
-        guard let id = ClientID(text) else {
+    func output(_ request: HTTPRequest, id: ClientID?, cors: String?, responder: HTTPResponder) {
+        guard let id else {
             responder.respond(Self.addingCORS(cors, to: RouteError.gone(.unknown).response()))
             return
         }
+        let output = ParkedOutput(responder: responder, cors: cors, manager: manager, client: id)
         let after: UInt64
         do {
             after = try Self.afterParameter(in: request.query)
         } catch {
-            responder.respond(Self.addingCORS(cors, to: error.response()))
+            output.fail(error.response())
             return
         }
         do {
-            let result = try manager.poll(id, after: after) { answer in
-                responder.respond(Self.addingCORS(cors, to: Self.response(for: answer)))
-            }
-            switch result {
-            case .answered(let answer):
-                responder.respond(Self.addingCORS(cors, to: Self.response(for: answer)))
-            case .parked(let ticket):
-                responder.onCancel { [manager] in manager.cancelPoll(ticket) }
+            switch try manager.poll(id, after: after, waiter: { output.answer($0) }) {
+            case .answered(let answer): output.answer(answer)
+            case .parked(let ticket): output.parked(ticket)
             }
         } catch {
-            responder.respond(Self.addingCORS(cors, to: RouteError(error).response()))
+            output.fail(RouteError(error).response())
         }
     }
 
@@ -172,14 +168,14 @@ extension LivePageRouter {
 
     /// `POST /clients/{id}/close`: removes the client at once. `204` whatever the id,
     /// so the answer says nothing about which ids exist.
-    func close(_ request: HTTPRequest, id text: Substring) throws(RouteError) -> HTTPResponse {
-        if let id = ClientID(text) { manager.close(id) }
+    func close(_ request: HTTPRequest, id: ClientID?) throws(RouteError) -> HTTPResponse {
+        if let id { manager.close(id) }
         return HTTPResponse(status: .noContent, headers: ["Cache-Control": "no-store"])
     }
 
     /// `GET /clients/{id}/online`: who is online at the client's location.
-    func online(id text: Substring) throws(RouteError) -> HTTPResponse {
-        guard let id = ClientID(text) else { throw .gone(.unknown) }
+    func online(id: ClientID?) throws(RouteError) -> HTTPResponse {
+        guard let id else { throw .gone(.unknown) }
         guard let client = manager.client(id) else { throw .gone(manager.goneReason(for: id)) }
         return Self.json(Self.onlineJSON(manager.online(at: client.location)))
     }

@@ -7,9 +7,9 @@ extension LivePageRouter {
     /// `POST /clients/{id}/input`: a form or JSON object becomes an event through the
     /// registry, and the input handler routes it. (With an input webhook the backend
     /// decides instead: ``inputThroughWebhook(_:_:id:cors:responder:)``.)
-    func input(_ request: HTTPRequest, id text: Substring) async throws -> HTTPResponse {
+    func input(_ request: HTTPRequest, id: ClientID?) async throws -> HTTPResponse {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw RouteError.shuttingDown }
-        guard let id = ClientID(text) else { throw RouteError.gone(.unknown) }
+        guard let id else { throw RouteError.gone(.unknown) }
         guard manager.client(id) != nil else { throw RouteError.gone(manager.goneReason(for: id)) }
         let fields = try Self.inputFields(of: request)
         let delivered = try await manager.input(from: id, fields: fields)

@@ -64,7 +64,7 @@ final class LivePageRouter: HTTPHandler {
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let route = Route(path: request.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo)
+        let route = Route(head: request.head, prefix: configuration.prefix, servesDemo: configuration.servesDemo)
         let origin = origins.decision(for: request)
         if request.method == .options, route.isBrowserPost {
             responder.respond(preflight(origin))
@@ -130,7 +130,7 @@ final class LivePageRouter: HTTPHandler {
         let small = 16 << 10
         // No route reads a body from GET or HEAD: polls skip the route lookup.
         if head.method == .get || head.method == .head { return small }
-        return switch Route(path: head.path, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
+        return switch Route(head: head, prefix: configuration.prefix, servesDemo: configuration.servesDemo) {
         case .input, .page: configuration.maximumInputBodySize
         case .publish, .disconnect: configuration.maximumPublishBodySize
         default: small
@@ -243,9 +243,8 @@ final class LivePageRouter: HTTPHandler {
         }
     }
 
-    static func addingCORS(_ origin: String?, to response: HTTPResponse) -> HTTPResponse {
+    static func addingCORS(_ origin: String?, to response: consuming HTTPResponse) -> HTTPResponse {
         guard let origin else { return response }
-        var response = response
         response.headers.add(name: "Access-Control-Allow-Origin", value: origin)
         // A page of another origin must see Retry-After to honour it.
         response.headers.add(name: "Access-Control-Expose-Headers", value: "Retry-After")

@@ -1,3 +1,4 @@
+import LivePage
 import LivePageHTTP
 
 /// The PROTOCOL.md route a request path names, found without allocating for the hot
@@ -6,10 +7,12 @@ enum Route: Equatable {
     case register
     /// `POST /poll`: one long-poll for several clients.
     case poll
-    case output(Substring)
-    case input(Substring)
-    case close(Substring)
-    case online(Substring)
+    // A client route carries its id, parsed from the path's bytes: `nil` when the segment
+    // is not a client id, which every client route answers as an unknown client.
+    case output(ClientID?)
+    case input(ClientID?)
+    case close(ClientID?)
+    case online(ClientID?)
     case publish
     case disconnect
     case presence
@@ -23,34 +26,57 @@ enum Route: Equatable {
     case page
     case notFound
 
-    /// The route of `path`, with LivePage's routes under `prefix` (the prefix itself, or
-    /// below it: `/livepage-about` is not under `/livepage`).
+    /// The route of `head`'s path, with LivePage's routes under `prefix` (the prefix
+    /// itself, or below it: `/livepage-about` is not under `/livepage`).
     ///
-    /// Every request goes through here, so it compares the path's UTF-8 bytes in place:
-    /// splitting or comparing `String`s would walk grapheme clusters, and iterating a
-    /// `UTF8View` generically costs several times more per byte.
-    init(path: String, prefix: String, servesDemo: Bool) {
-        var path = path
-        let match = path.withUTF8 { path in
+    /// Every request goes through here, so it compares the path's UTF-8 bytes in place,
+    /// without making a string of the path or of a client's id: splitting or comparing
+    /// `String`s would walk grapheme clusters, and iterating a `UTF8View` generically
+    /// costs several times more per byte.
+    init(head: borrowing HTTPRequestHead, prefix: String, servesDemo: Bool) {
+        let match = head.withPathBytes { path in
             var prefix = prefix
             return prefix.withUTF8 { prefix in Self.match(path, prefix: prefix) }
         }
         switch match {
         case .outside:
-            self = servesDemo ? DemoPage(path: path).map(Route.demo) ?? .page : .page
+            self = servesDemo ? DemoPage(path: head.path).map(Route.demo) ?? .page : .page
         case .route(let route):
             self = route
-        case .client(let start, let end, let action):
-            let utf8 = path.utf8
-            let id = Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
-            self = action(id)
+        case .client(let id, let action):
+            self = action.route(id)
         }
     }
 
     private enum Match {
         case outside
         case route(Route)
-        case client(start: Int, end: Int, action: @Sendable (Substring) -> Route)
+        case client(id: ClientID?, action: ClientAction)
+    }
+
+    /// The last path segment of a client route.
+    private enum ClientAction: CaseIterable {
+        case output, input, close, online
+
+        /// The segment's bytes.
+        var name: StaticString {
+            switch self {
+            case .output: "output"
+            case .input: "input"
+            case .close: "close"
+            case .online: "online"
+            }
+        }
+
+        /// The route of this action for client `id`.
+        func route(_ id: ClientID?) -> Route {
+            switch self {
+            case .output: .output(id)
+            case .input: .input(id)
+            case .close: .close(id)
+            case .online: .online(id)
+            }
+        }
     }
 
     private static func match(_ path: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>) -> Match {
@@ -68,10 +94,10 @@ enum Route: Equatable {
         }
         let tail = UnsafeBufferPointer(rebasing: rest[clients.count...])
         guard let slash = tail.firstIndex(of: UInt8(ascii: "/")) else { return .route(.notFound) }
-        let action = UnsafeBufferPointer(rebasing: tail[(slash + 1)...])
-        for (name, make) in actions where action.elementsEqual(name) {
-            let start = prefix.count + clients.count
-            return .client(start: start, end: start + slash, action: make)
+        let segment = UnsafeBufferPointer(rebasing: tail[(slash + 1)...])
+        for action in ClientAction.allCases
+        where segment.elementsEqual(UnsafeBufferPointer(start: action.name.utf8Start, count: action.name.utf8CodeUnitCount)) {
+            return .client(id: ClientID(utf8: UnsafeBufferPointer(rebasing: tail[..<slash])), action: action)
         }
         return .route(.notFound)
     }
@@ -83,12 +109,6 @@ enum Route: Equatable {
     ].map { (Array($0.utf8), $1) }
 
     private static let clientsPath = Array("/clients/".utf8)
-
-    /// The client routes, by the last path segment.
-    private static let actions: [([UInt8], @Sendable (Substring) -> Route)] = [
-        (Array("output".utf8), Route.output), (Array("input".utf8), Route.input),
-        (Array("close".utf8), Route.close), (Array("online".utf8), Route.online),
-    ]
 
     /// The methods the route takes (`HEAD` goes with `GET`); others are `405`. Checked on
     /// every request, so each list is built once.
