@@ -9,7 +9,8 @@ from PyPI. From the package root:
 
     swift build && python3 -m pytest -q Tests/Browser
 
-`swift test` runs them too (Tests/LivePageServerTests/BrowserTests.swift).
+`swift test` runs them too (Tests/LivePageServerTests/BrowserTests.swift), in shards
+that run side by side: `LIVEPAGE_BROWSER_SHARD=2/3` runs the second of three.
 """
 
 import json
@@ -36,6 +37,38 @@ PUBLISH_KEY = "browser-tests-publish-key-0001"
 
 #: Deadlines for conditions: generous, since a busy 2-core machine runs these.
 DEADLINE = 30
+
+
+# Seconds each file took alone on a 2-core machine, to balance the shards: the suite mostly
+# waits (for a server to restart, for a backoff to grow), so shards side by side finish in
+# a third of the time. A file missing here counts as 5 s; every file runs in some shard.
+FILE_SECONDS = {
+    "test_client_protocol.py": 40, "test_restart.py": 32, "test_admin.py": 25, "test_tabs.py": 21,
+    "test_backends.py": 16, "test_input_containment.py": 15, "test_page_verbs.py": 10, "test_chat.py": 9,
+    "test_verbs.py": 6, "test_attack.py": 6,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With `LIVEPAGE_BROWSER_SHARD=I/N`, keeps the tests of shard I of N: whole files,
+    each given to the shard with the fewest seconds so far, heaviest first. Every shard
+    computes the same split from the same collection."""
+    shard = os.environ.get("LIVEPAGE_BROWSER_SHARD")
+    if not shard:
+        return
+    index, count = (int(part) for part in shard.split("/"))
+    if not 1 <= index <= count:
+        raise pytest.UsageError(f"LIVEPAGE_BROWSER_SHARD={shard}: the shard must be 1 to {count}")
+    files = sorted({item.path.name for item in items}, key=lambda name: (-FILE_SECONDS.get(name, 5), name))
+    totals = [0] * count
+    owner = {}
+    for name in files:
+        lightest = totals.index(min(totals))
+        owner[name] = lightest + 1
+        totals[lightest] += FILE_SECONDS.get(name, 5)
+    kept = [item for item in items if owner[item.path.name] == index]
+    config.hook.pytest_deselected(items=[item for item in items if owner[item.path.name] != index])
+    items[:] = kept
 
 
 class LivePageServer:

@@ -9,15 +9,17 @@ import Testing
 ///   - python: The tool whose Python runs pytest (one that has the modules the suite needs).
 ///   - timeout: How long pytest may run.
 ///   - name: What the suite is, for the failure message.
+///   - environment: More variables for pytest (a shard to run).
 func runPytestSuite(
     _ folder: String, with python: ExternalTool, timeout: Duration, name: String,
-    sourceLocation: SourceLocation = #_sourceLocation
+    environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     let server = try ServerProcess.siblingExecutable(named: "livepage-server")
     let pytest = try ServerProcess(
         executable: try python.executable(),
         arguments: ["-m", "pytest", "-q", "-p", "no:cacheprovider", folder],
-        environment: ["LIVEPAGE_SERVER": server, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
+        environment: ["LIVEPAGE_SERVER": server, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"]
+            .merging(environment) { _, given in given },
         workingDirectory: ReadmeExampleTests.packageRoot
     )
     let status = try await pytest.waitForExit(timeout: timeout)
