@@ -27,7 +27,7 @@ final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1", timeout: Int = 30) throws {
+    init(port: Int, host: String = "127.0.0.1", timeout: Int = 100) throws {
         guard let address = SocketAddress(host: host, port: port) else {
             throw TestClientError(description: "bad host")
         }

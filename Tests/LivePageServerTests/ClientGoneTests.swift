@@ -134,16 +134,17 @@ extension String {
 }
 
 /// A client whose page stopped polling is kept, out of who is online, for the resume
-/// window: back with its id and `after`, it gets what it missed; after the window, `410`.
+/// window: back with its id and `after`, it gets what it missed. That the client expires
+/// once the window is over is `ResumeWindowTests.afterTheWindowTheClientIsExpired`, on a
+/// manual clock: here the window is long, because a test on a busy machine can wait many
+/// seconds for its turn, and the state it looks for must outlast that.
 @Suite struct ResumeWindowProcessTests {
     @Test(.timeLimit(.minutes(3)))
     func aClientBackWithinTheResumeWindowGetsWhatItMissed() async throws {
-        // A window long enough that a starved machine still sees the client away for many
-        // seconds: the test waits for each state, so a long window costs no time when it passes.
-        try await withServer(publishing + ["--refresh", "1", "--grace", "1", "--resume-window", "20"]) { server in
+        try await withServer(publishing + ["--refresh", "1", "--grace", "1", "--resume-window", "600"]) { server in
             let id = try server.registerClient(at: "/away", principal: "alice")
             #expect(try server.poll(id).events().isEmpty)
-            #expect(try await eventually { try server.metric("livepage_clients_away") == 1 })
+            #expect(try await eventually(timeout: .seconds(120)) { try server.metric("livepage_clients_away") == 1 })
             #expect(try server.online(id).status == 200, "still a client")
             let presence = try server.request(
                 "GET", "/livepage/presence?location=%2Faway", headers: [("Authorization", "Bearer \(publishKey)")])
@@ -151,9 +152,7 @@ extension String {
             #expect(try server.deliver(#"[{"verb": "remove", "id": "x"}]"#, to: #"{"client": "\#(id)"}"#) == 1)
             #expect(seqs(try server.events(id)) == [1])
             #expect(try server.metric("livepage_client_resumes_total") == 1)
-            // Gone for longer than the window: expired.
-            #expect(try await eventually(timeout: .seconds(90)) { try server.online(id).status == 410 })
-            expectError(try server.poll(id, after: 1), 410, reason: "expired", hiding: [id])
+            #expect(try server.metric("livepage_clients_away") == 0)
         }
     }
 }
