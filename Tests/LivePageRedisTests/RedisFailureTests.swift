@@ -28,10 +28,12 @@ struct RedisFailureTests {
 
     @Test(
         "A host name is looked up off the loop: localhost connects; a name that does not exist is a clear error",
-        .timeLimit(.minutes(1)), .requires(.redisServer))
+        .timeLimit(.minutes(2)), .requires(.redisServer))
     func hostNames() async throws {
         try await withRedis { server in
-            var configuration = server.configuration()
+            // The lookup runs on the concurrency pool, which the tests beside this one can
+            // keep busy for many seconds on a small machine: a long connect timeout.
+            var configuration = server.configuration(connectTimeout: .seconds(45))
             configuration.host = "localhost"
             let redis = try await RedisConnection.connect(configuration, on: TestReactor.loop)
             defer { redis.close() }
