@@ -190,7 +190,8 @@ func runThenStop<T>(
 ) async throws -> T {
     let result: T
     do {
-        result = try await body(server)
+        // The body calls blocking helpers: on a thread of its own, not the pool's.
+        result = try await OwnThreadExecutor.run { try await body(server) }
     } catch {
         server.process.signal(SIGKILL)
         throw error

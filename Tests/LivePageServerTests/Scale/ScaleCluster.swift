@@ -185,7 +185,7 @@ func withCluster<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: (
     let cluster = try await ScaleCluster.start()
     let result: T
     do {
-        result = try await body(cluster)
+        result = try await OwnThreadExecutor.run { try await body(cluster) }  // blocking helpers: off the pool
     } catch {
         await cluster.kill()
         throw error
