@@ -111,7 +111,7 @@ extension EventLoop {
                 do { try listen() } catch { pauseAccepting(error) }
             }
         }
-        while let entry = timers.popDue(at: now) {
+        while let entry = timers.popFirst(if: { $0.deadline <= now }) {
             guard let connection = connection(fd: entry.fd, generation: entry.generation),
                 connection.scheduledDeadline == entry.deadline
             else { continue }
@@ -127,6 +127,6 @@ extension EventLoop {
 
     /// Arms the timer heap for `deadline` of the connection `fd`/`generation`.
     func pushTimer(_ deadline: MonotonicTime, fd: Int32, generation: UInt32) {
-        timers.push(DeadlineHeap.Entry(deadline: deadline, fd: fd, generation: generation))
+        timers.push(ConnectionDeadline(deadline: deadline, fd: fd, generation: generation))
     }
 }

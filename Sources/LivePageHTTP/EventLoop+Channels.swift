@@ -17,62 +17,6 @@ protocol LoopChannel: AnyObject {
     func handle(events: UInt32)
 }
 
-/// Timers of the clients on one loop: a min-heap of deadlines and actions. An action
-/// checks for itself whether it still applies (its request may have been answered), so
-/// nothing is ever removed early.
-struct LoopTimers {
-    private struct Entry {
-        let deadline: MonotonicTime
-        let order: UInt64
-        let action: () -> Void
-    }
-
-    private var entries: [Entry] = []
-    private var nextOrder: UInt64 = 0
-
-    /// The earliest deadline.
-    var first: MonotonicTime? { entries.first?.deadline }
-
-    private static func earlier(_ a: Entry, _ b: Entry) -> Bool {
-        a.deadline < b.deadline || (a.deadline == b.deadline && a.order < b.order)
-    }
-
-    mutating func push(_ deadline: MonotonicTime, _ action: @escaping () -> Void) {
-        entries.append(Entry(deadline: deadline, order: nextOrder, action: action))
-        nextOrder &+= 1
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.earlier(entries[child], entries[parent]) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    /// Removes and returns the earliest action if it is due at `time`.
-    mutating func popDue(at time: MonotonicTime) -> (() -> Void)? {
-        guard let first = entries.first, first.deadline <= time else { return nil }
-        let last = entries.removeLast()
-        guard !entries.isEmpty else { return first.action }
-        entries[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallest = parent
-            if left < entries.count, Self.earlier(entries[left], entries[smallest]) { smallest = left }
-            if right < entries.count, Self.earlier(entries[right], entries[smallest]) { smallest = right }
-            guard smallest != parent else { break }
-            entries.swapAt(parent, smallest)
-            parent = smallest
-        }
-        return first.action
-    }
-
-    /// Drops every timer.
-    mutating func removeAll() { entries = [] }
-}
-
 extension EventLoop {
     /// The client socket with this descriptor and generation, or `nil` for a stale event.
     func channel(fd: Int32, generation: UInt32) -> (any LoopChannel)? {

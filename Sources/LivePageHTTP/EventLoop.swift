@@ -61,7 +61,7 @@ final class EventLoop: @unchecked Sendable {
     /// The listening socket's epoll token (generation 0, which no connection has).
     var listenerToken = UInt64.max
     var connections: [Connection?] = []
-    var timers = DeadlineHeap()
+    var timers = MinHeap<ConnectionDeadline>()
     /// Sockets of clients running on this loop (``HTTPClient``), by descriptor.
     var channels: [Int32: any LoopChannel] = [:]
     /// Timers of clients running on this loop.

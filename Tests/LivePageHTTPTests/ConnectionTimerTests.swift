@@ -98,15 +98,15 @@ struct ConnectionTimerTests {
 
     @Test("The timer heap pops deadlines in order, only when due", .timeLimit(.minutes(1)))
     func heapOrder() {
-        var heap = DeadlineHeap()
+        var heap = MinHeap<ConnectionDeadline>()
         var random = SplitMix64(seed: 7)
         let deadlines = (0..<500).map { _ in UInt64.random(in: 0..<10_000, using: &random) }
         for (index, deadline) in deadlines.enumerated() {
-            heap.push(DeadlineHeap.Entry(deadline: ms(deadline), fd: Int32(index), generation: 1))
+            heap.push(ConnectionDeadline(deadline: ms(deadline), fd: Int32(index), generation: 1))
         }
-        #expect(heap.popDue(at: ms(0)) == nil || deadlines.contains(0))
+        #expect(heap.popFirst(if: { $0.deadline <= ms(0) }) == nil || deadlines.contains(0))
         var popped: [UInt64] = []
-        while let entry = heap.popDue(at: ms(20_000)) { popped.append(entry.deadline.nanoseconds / 1_000_000) }
+        while let entry = heap.popFirst(if: { $0.deadline <= ms(20_000) }) { popped.append(entry.deadline.nanoseconds / 1_000_000) }
         #expect(popped == popped.sorted())
         #expect(heap.count == 0)
     }
