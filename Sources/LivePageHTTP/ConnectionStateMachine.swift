@@ -50,8 +50,10 @@ struct ConnectionStateMachine<Responder: AnyObject> {
     enum State {
         /// Waiting for a request's head, or reading it; between requests when kept alive.
         case awaitingHead
-        /// The head is complete and its body is being read.
-        case readingBody(DecodedHead)
+        /// The head is complete and its body is being read. `indirect`: the head is the
+        /// largest payload by far, and held inline it would make every connection, parked
+        /// or idle, that much larger; boxed, only a request with a body pays for it.
+        indirect case readingBody(DecodedHead)
         /// The request is with the handler, which answers through `Responder`.
         case handling(Responder, Request)
         /// The final response is queued and not yet all in the socket.

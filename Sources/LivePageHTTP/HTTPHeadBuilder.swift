@@ -2,7 +2,7 @@
 /// syntax of RFC 9112 and the framing rules that keep request smuggling out.
 struct HTTPHeadBuilder {
     private var method: HTTPMethod
-    private var target: String
+    private var target: RequestTarget
     private var version: HTTPVersion
     private var headers = HTTPHeaders()
     private var hostCount = 0
@@ -43,7 +43,7 @@ struct HTTPHeadBuilder {
             )
         }
         method = known
-        target = String(decoding: targetBytes, as: UTF8.self)
+        target = RequestTarget(bytes: targetBytes.assumingMemoryBound(to: UInt8.self))
         try checkTargetForm(targetBytes)
     }
 

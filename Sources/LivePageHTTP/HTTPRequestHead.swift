@@ -3,18 +3,25 @@
 /// The engine hands it to `HTTPHandler.maximumBodySize(for:)`, so a handler can accept a
 /// large body on one route and a small one on another before any of it is buffered.
 ///
-/// The path and the query are not copies: they are read from ``target`` through the offsets
-/// of ``TargetParts``, found once when the target is set. A request then costs one string
-/// however it is routed, and a router that matches bytes (``withPathBytes(_:)``) makes none.
+/// The path and the query are not copies: they are read from the target's bytes through the
+/// offsets of ``TargetParts``, found once when the target is set. A target of up to 96 bytes
+/// is held in place (``RequestTarget``), so a router that matches bytes
+/// (``withPathBytes(_:)``) makes no string at all.
 public struct HTTPRequestHead: Sendable, Equatable {
     /// The request method; always one of the methods `HTTPMethod` names.
     public var method: HTTPMethod
     /// The request-target exactly as sent, for example `/clients/42/output?after=7`.
     /// Setting it sets ``path`` and ``query`` too.
     public var target: String {
-        didSet { parts = TargetParts(of: target) }
+        get { storedTarget.string }
+        set {
+            storedTarget = RequestTarget(newValue)
+            parts = storedTarget.withUTF8 { TargetParts(bytes: $0) }
+        }
     }
-    /// Where the path and the query lie in ``target``'s UTF-8.
+    /// The target's bytes.
+    private var storedTarget: RequestTarget
+    /// Where the path and the query lie in the target's UTF-8.
     private var parts: TargetParts
     /// The protocol version of the request line.
     public var version: HTTPVersion
@@ -23,7 +30,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// The target up to `?`, not percent-decoded, for example `/clients/42/output`. For an
     /// absolute-form target (`http://host/path`) this is the path part; for `OPTIONS *` it is
-    /// `*`. Made from ``target`` on each read: a router reads it once, or matches the bytes
+    /// `*`. Made from the target's bytes on each read: a router reads it once, or matches the bytes
     /// with ``withPathBytes(_:)``.
     public var path: String {
         withPathBytes { String(decoding: $0, as: UTF8.self) }
@@ -41,9 +48,14 @@ public struct HTTPRequestHead: Sendable, Equatable {
     ///   - version: The protocol version; HTTP/1.1 by default.
     ///   - headers: The header fields.
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:]) {
+        self.init(method: method, target: RequestTarget(target), version: version, headers: headers)
+    }
+
+    /// A head whose target is `target`, as the decoder makes it from the request line.
+    init(method: HTTPMethod, target: RequestTarget, version: HTTPVersion, headers: HTTPHeaders) {
         self.method = method
-        self.target = target
-        self.parts = TargetParts(of: target)
+        self.storedTarget = target
+        self.parts = target.withUTF8 { TargetParts(bytes: $0) }
         self.version = version
         self.headers = headers
     }
@@ -63,10 +75,8 @@ public struct HTTPRequestHead: Sendable, Equatable {
         return withTargetBytes { body(UnsafeBufferPointer(rebasing: $0[query.start..<query.end])) }
     }
 
-    /// The target's UTF-8, contiguous: a native string's own storage, no copy (a bridged or
-    /// lazily made string is made contiguous once, in a copy).
+    /// The target's UTF-8, contiguous and in place (``RequestTarget/withUTF8(_:)``).
     private func withTargetBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        var target = target
-        return target.withUTF8(body)
+        storedTarget.withUTF8(body)
     }
 }

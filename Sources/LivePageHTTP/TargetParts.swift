@@ -15,12 +15,6 @@ struct TargetParts: Sendable, Equatable {
     /// After the first `?`; `nil` when there is none.
     var query: Span?
 
-    /// The parts of `target`.
-    init(of target: String) {
-        var target = target
-        self = target.withUTF8 { Self(bytes: $0) }
-    }
-
     /// The parts of the target whose UTF-8 is `bytes`.
     init(bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0

@@ -80,6 +80,22 @@ struct ClientIDTests {
         #expect(ClientID(text) == nil)
     }
 
+    @Test func everyByteButALowercaseHexDigitIsRefusedAtEveryDigitPosition() {
+        let valid = Array("0123abcd-ef01-4567-89ab-cdef01234567".utf8)
+        let hexDigits = Set("0123456789abcdef".utf8)
+        var wrong: [String] = []
+        for position in valid.indices where valid[position] != UInt8(ascii: "-") {
+            for byte in UInt8.min...UInt8.max {
+                var bytes = valid
+                bytes[position] = byte
+                let parsed = bytes.withUnsafeBufferPointer { ClientID(utf8: $0) }
+                if (parsed != nil) != hexDigits.contains(byte) { wrong.append("byte \(byte) at \(position)") }
+                if let parsed, parsed.description.utf8.elementsEqual(bytes) == false { wrong.append("\(parsed) from byte \(byte) at \(position)") }
+            }
+        }
+        #expect(wrong.isEmpty)
+    }
+
     @Test func aWellFormedIDNeverIssuedIsUnknown() throws {
         let harness = Harness()
         try harness.register("zorg.member.uwe")

@@ -58,32 +58,40 @@ public struct ClientID: Sendable, Hashable {
     }
 
     /// Parses a lowercase UUID. Not generic, so that callers in other modules do not run
-    /// an unspecialized copy on every request.
+    /// an unspecialized copy on every request. Straight-line over the fixed positions of the
+    /// dashes and digits: it runs on every poll.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ClientID? {
-        guard bytes.count == 36 else { return nil }
+        let dash = UInt8(ascii: "-")
+        guard bytes.count == 36, bytes[8] == dash, bytes[13] == dash, bytes[18] == dash, bytes[23] == dash else {
+            return nil
+        }
+        // Each digit's value, or 0xFF for a byte that is not a lowercase hex digit; `invalid`
+        // collects the high bits, so one test at the end says whether any was.
+        var invalid: UInt8 = 0
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var digits = 0
-        for (index, byte) in bytes.enumerated() {
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let value: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-            default: return nil
-            }
-            if digits < 16 {
-                high = high << 4 | UInt64(value)
-            } else {
-                low = low << 4 | UInt64(value)
-            }
-            digits += 1
-        }
-        return ClientID(high: high, low: low)
+        for index in 0..<8 { high = append(bytes[index], to: high, invalid: &invalid) }
+        for index in 9..<13 { high = append(bytes[index], to: high, invalid: &invalid) }
+        for index in 14..<18 { high = append(bytes[index], to: high, invalid: &invalid) }
+        for index in 19..<23 { low = append(bytes[index], to: low, invalid: &invalid) }
+        for index in 24..<36 { low = append(bytes[index], to: low, invalid: &invalid) }
+        return invalid & 0xF0 == 0 ? ClientID(high: high, low: low) : nil
     }
+
+    /// `value` with the hex digit `byte` appended; a byte that is no lowercase hex digit
+    /// sets high bits in `invalid`.
+    @inline(__always)
+    private static func append(_ byte: UInt8, to value: UInt64, invalid: inout UInt8) -> UInt64 {
+        let decimal = byte &- UInt8(ascii: "0")
+        let letter = byte &- UInt8(ascii: "a")
+        let digit: UInt8 = decimal < 10 ? decimal : letter < 6 ? letter &+ 10 : 0xFF
+        invalid |= digit
+        return value << 4 | UInt64(digit & 0x0F)
+    }
+
+    /// All zero bits: no UUID of version 4, so no client's; fills the empty slots of a
+    /// ``ClientTable``.
+    static let zero = ClientID(high: 0, low: 0)
 
     private init(high: UInt64, low: UInt64) {
         (self.high, self.low) = (high, low)

@@ -1,6 +1,9 @@
 import LivePageEvents
 
 /// Everything the manager keeps for one client. Lives inside the manager's lock only.
+///
+/// Its mutable state is `@exclusivity(unchecked)`: the lock already serialises every
+/// access, and the runtime's check of each one showed in fan-out profiles.
 final class ClientRecord {
     /// A parked output request: whom to answer. Its hold time is kept in the manager's
     /// ``HoldWheel``, at ``holdSlot`` (a shared poll's at its first member's).
@@ -23,34 +26,34 @@ final class ClientRecord {
     let info: ClientInfo
     let location: LocationState
     /// The last seq given to this client.
-    var lastSeq: UInt64 = 0
+    @exclusivity(unchecked) var lastSeq: UInt64 = 0
     /// The highest `after` received.
-    var acknowledged: UInt64 = 0
-    var queue = EventQueue()
-    var parked: ParkedPoll?
+    @exclusivity(unchecked) var acknowledged: UInt64 = 0
+    @exclusivity(unchecked) var queue = EventQueue()
+    @exclusivity(unchecked) var parked: ParkedPoll?
     /// Where the parked poll's hold time is in the manager's hold wheel.
-    var holdSlot: HoldWheel.Slot?
+    @exclusivity(unchecked) var holdSlot: HoldWheel.Slot?
     /// When the client expires unless it polls (or, while away, when it is removed);
     /// meaningless while a poll is parked.
-    var expiresAt: Duration
+    @exclusivity(unchecked) var expiresAt: Duration
     /// Whether the client has polled at least once: only such a client is kept, away,
     /// for the resume window once it stops polling.
-    var hasPolled = false
+    @exclusivity(unchecked) var hasPolled = false
     /// Whether the client stopped polling for longer than refresh + grace: it has left
     /// who is online, but its queue is kept until the resume window ends, for its page
     /// to come back to.
-    var isAway = false
+    @exclusivity(unchecked) var isAway = false
     /// Whether the manager still holds this record under its id: `false` for good once it
     /// is removed. A delivery checks this, not the table of ids, for each recipient, so
     /// that a fan-out hashes no id.
-    var isRegistered = true
+    @exclusivity(unchecked) var isRegistered = true
 
     /// The client's index in `location.clients`, for removal in O(1).
-    var indexInLocation = -1
+    @exclusivity(unchecked) var indexInLocation = -1
     /// The client's index in `location.presenceClients` (presence clients only).
-    var indexInPresence = -1
+    @exclusivity(unchecked) var indexInPresence = -1
     /// The client's index in the manager's list of every client.
-    var indexInServer = -1
+    @exclusivity(unchecked) var indexInServer = -1
     /// What this client last heard of presence: in which presence interval of its
     /// location, after how many of that interval's changes, whether with the lists, and
     /// the totals (distinct principals, anonymous clients).

@@ -4,7 +4,7 @@ extension ClientManager {
     /// Everything the manager knows, behind its one lock. Critical sections are short and
     /// never await: registering, polling, queueing and answering.
     struct State {
-        var clients: [ClientID: ClientRecord] = [:]
+        var clients = ClientTable()
         /// The same clients in an array, each knowing its index: the audience `everyone`,
         /// taken without copying.
         private(set) var everyone: [ClientRecord] = []

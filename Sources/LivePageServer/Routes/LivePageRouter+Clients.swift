@@ -108,7 +108,7 @@ extension LivePageRouter {
         let output = ParkedOutput(responder: responder, cors: cors, manager: manager, client: id)
         let after: UInt64
         do {
-            after = try Self.afterParameter(in: request.query)
+            after = try Self.afterParameter(of: request.head)
         } catch {
             output.fail(error.response())
             return
@@ -126,9 +126,17 @@ extension LivePageRouter {
     /// The largest `after` accepted: 2^53 - 1, the largest integer JavaScript counts exactly.
     static let maximumAfter: UInt64 = (1 << 53) - 1
 
+    /// The `after` query parameter of `head`: digits only, at most 2^53-1, 0 when absent.
+    /// A query that is exactly `after=<digits>` (as `livepage.js` and `livepage-bench` send
+    /// it) is read from the target's bytes in place; any other goes to the strict form
+    /// decoder.
+    static func afterParameter(of head: HTTPRequestHead) throws(RouteError) -> UInt64 {
+        if let after = head.withQueryBytes({ $0.flatMap(plainAfter) }) { return after }
+        return try afterParameter(in: head.query)
+    }
+
     /// The `after` query parameter: digits only, at most 2^53-1, 0 when absent.
     static func afterParameter(in query: String?) throws(RouteError) -> UInt64 {
-        if let after = plainAfter(query) { return after }
         guard let text = try FormDecoder.queryValue("after", in: query) else { return 0 }
         guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let after = UInt64(text), after <= maximumAfter
@@ -138,21 +146,17 @@ extension LivePageRouter {
         return after
     }
 
-    /// The value of a query that is exactly `after=<1 to 16 digits>`, as `livepage.js` and
-    /// `livepage-bench` send it, read without decoding the query; `nil` for any other query, which
-    /// the strict form decoder then reads.
-    private static func plainAfter(_ query: String?) -> UInt64? {
-        guard var query else { return nil }
-        return query.withUTF8 { bytes -> UInt64? in
-            let name = "after=".utf8
-            guard bytes.count > name.count, bytes.count <= name.count + 16, bytes.starts(with: name) else { return nil }
-            var value: UInt64 = 0
-            for byte in bytes[name.count...] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
-            }
-            return value <= maximumAfter ? value : nil
+    /// The value of a query that is exactly `after=<1 to 16 digits>`, at most 2^53-1; `nil`
+    /// for any other query, which the strict form decoder then reads.
+    private static func plainAfter(_ query: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        let name = "after=".utf8
+        guard query.count > name.count, query.count <= name.count + 16, query.starts(with: name) else { return nil }
+        var value: UInt64 = 0
+        for byte in query[name.count...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
         }
+        return value <= maximumAfter ? value : nil
     }
 
     /// The HTTP answer of an output answer.
