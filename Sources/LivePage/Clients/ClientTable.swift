@@ -7,53 +7,60 @@
 /// system's secure generator, so the low 62 bits are uniform already and no client chooses
 /// where an id lands. A made-up id that is looked up only probes, as long as any other.
 ///
-/// Ids and records are in two arrays, so that a probe compares 16-byte ids side by side and
-/// touches a record only when its id matches. At most three quarters of the slots are used;
+/// A slot holds an id and its record side by side, so that a probe reads one cache line
+/// and touches a record (a cold object, among thousands) only when its id matches. At most
+/// three quarters of the slots are used;
 /// a removal shifts the entries behind it back (no tombstones), so lookups stay short
 /// however many clients come and go.
 struct ClientTable {
-    private var ids: [ClientID]
-    private var records: [ClientRecord?]
+    /// One slot: empty when `record` is `nil`.
+    private struct Slot {
+        var id: ClientID
+        var record: ClientRecord?
+    }
+
+    private var slots: [Slot]
     /// The number of clients in the table.
     private(set) var count = 0
 
     /// An empty table with room for `capacity` slots, a power of two.
     init(capacity: Int = 16) {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0, "capacity must be a power of two")
-        ids = Array(repeating: ClientID.zero, count: capacity)
-        records = Array(repeating: nil, count: capacity)
+        slots = Array(repeating: Slot(id: .zero, record: nil), count: capacity)
     }
 
-    private var mask: Int { records.count - 1 }
+    private var mask: Int { slots.count - 1 }
 
     /// The slot where a probe for `id` starts.
     private func home(of id: ClientID) -> Int {
         Int(truncatingIfNeeded: id.low) & mask
     }
 
-    /// The slot holding `id`, or `nil`.
+    /// The slot holding `id`, or `nil`. Compares ids before looking at the record.
     private func slot(of id: ClientID) -> Int? {
-        var slot = home(of: id)
-        while records[slot] != nil {
-            if ids[slot] == id { return slot }
-            slot = (slot + 1) & mask
+        slots.withUnsafeBufferPointer { slots in
+            var slot = home(of: id)
+            while true {
+                if slots[slot].id == id, slots[slot].record != nil { return slot }
+                if slots[slot].record == nil { return nil }
+                slot = (slot + 1) & mask
+            }
         }
-        return nil
     }
 
     /// The client with `id`; setting `nil` removes it.
     subscript(id: ClientID) -> ClientRecord? {
-        get { slot(of: id).flatMap { records[$0] } }
+        get { slot(of: id).flatMap { slots[$0].record } }
         set {
             guard let newValue else {
                 removeValue(forKey: id)
                 return
             }
             if let slot = slot(of: id) {
-                records[slot] = newValue
+                slots[slot].record = newValue
                 return
             }
-            if (count + 1) * 4 > records.count * 3 { grow() }
+            if (count + 1) * 4 > slots.count * 3 { grow() }
             insertNew(id, newValue)
         }
     }
@@ -63,21 +70,19 @@ struct ClientTable {
     @discardableResult
     mutating func removeValue(forKey id: ClientID) -> ClientRecord? {
         guard var hole = slot(of: id) else { return nil }
-        let removed = records[hole]
-        records[hole] = nil
+        let removed = slots[hole].record
+        slots[hole].record = nil
         count -= 1
         // Backward shift: an entry after the hole moves into it unless its home lies
         // cyclically in (hole, slot], where a probe for it still finds it.
         var slot = hole
         while true {
             slot = (slot + 1) & mask
-            guard let record = records[slot] else { break }
-            let home = home(of: ids[slot])
+            guard slots[slot].record != nil else { break }
+            let home = home(of: slots[slot].id)
             let staysReachable = hole <= slot ? (hole < home && home <= slot) : (hole < home || home <= slot)
             if staysReachable { continue }
-            ids[hole] = ids[slot]
-            records[hole] = record
-            records[slot] = nil
+            slots.swapAt(hole, slot)
             hole = slot
         }
         return removed
@@ -85,25 +90,23 @@ struct ClientTable {
 
     /// Every client, in no particular order.
     var values: some Sequence<ClientRecord> {
-        records.lazy.compactMap { $0 }
+        slots.lazy.compactMap(\.record)
     }
 
     /// Puts `record` in the first free slot from `id`'s home; `id` is not in the table.
     private mutating func insertNew(_ id: ClientID, _ record: ClientRecord) {
         var slot = home(of: id)
-        while records[slot] != nil { slot = (slot + 1) & mask }
-        ids[slot] = id
-        records[slot] = record
+        while slots[slot].record != nil { slot = (slot + 1) & mask }
+        slots[slot] = Slot(id: id, record: record)
         count += 1
     }
 
     /// Doubles the slots and puts every client back.
     private mutating func grow() {
-        let oldIDs = ids
-        let oldRecords = records
-        self = ClientTable(capacity: records.count * 2)
-        for (id, record) in zip(oldIDs, oldRecords) {
-            if let record { insertNew(id, record) }
+        let old = slots
+        self = ClientTable(capacity: slots.count * 2)
+        for slot in old {
+            if let record = slot.record { insertNew(slot.id, record) }
         }
     }
 }

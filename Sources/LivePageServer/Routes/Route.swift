@@ -1,6 +1,10 @@
 import LivePage
 import LivePageHTTP
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The PROTOCOL.md route a request path names, found without allocating for the hot
 /// output route.
 enum Route: Equatable {
@@ -80,35 +84,45 @@ enum Route: Equatable {
     }
 
     private static func match(_ path: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>) -> Match {
-        guard path.count >= prefix.count, UnsafeBufferPointer(rebasing: path[..<prefix.count]).elementsEqual(prefix) else {
+        guard path.count >= prefix.count, same(UnsafeBufferPointer(rebasing: path[..<prefix.count]), prefix) else {
             return .outside
         }
         let rest = UnsafeBufferPointer(rebasing: path[prefix.count...])
         guard rest.isEmpty || rest[0] == UInt8(ascii: "/") else { return .outside }
-        for (fixedPath, route) in fixed where rest.elementsEqual(fixedPath) {
-            return .route(route)
-        }
-        let clients = clientsPath
-        guard rest.count > clients.count, UnsafeBufferPointer(rebasing: rest[..<clients.count]).elementsEqual(clients) else {
+        // The client routes first: every poll is one.
+        let clients: StaticString = "/clients/"
+        if rest.count > clients.utf8CodeUnitCount, same(UnsafeBufferPointer(rebasing: rest[..<clients.utf8CodeUnitCount]), clients) {
+            let tail = UnsafeBufferPointer(rebasing: rest[clients.utf8CodeUnitCount...])
+            guard let slash = tail.firstIndex(of: UInt8(ascii: "/")) else { return .route(.notFound) }
+            let segment = UnsafeBufferPointer(rebasing: tail[(slash + 1)...])
+            for action in ClientAction.allCases where same(segment, action.name) {
+                return .client(id: ClientID(utf8: UnsafeBufferPointer(rebasing: tail[..<slash])), action: action)
+            }
             return .route(.notFound)
         }
-        let tail = UnsafeBufferPointer(rebasing: rest[clients.count...])
-        guard let slash = tail.firstIndex(of: UInt8(ascii: "/")) else { return .route(.notFound) }
-        let segment = UnsafeBufferPointer(rebasing: tail[(slash + 1)...])
-        for action in ClientAction.allCases
-        where segment.elementsEqual(UnsafeBufferPointer(start: action.name.utf8Start, count: action.name.utf8CodeUnitCount)) {
-            return .client(id: ClientID(utf8: UnsafeBufferPointer(rebasing: tail[..<slash])), action: action)
+        for (fixedPath, route) in fixed where same(rest, fixedPath) {
+            return .route(route)
         }
         return .route(.notFound)
     }
 
+    /// Whether `bytes` are exactly `other`'s bytes: one `memcmp`, where `elementsEqual` went
+    /// byte by byte through an iterator.
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        guard let left = bytes.baseAddress, let right = other.baseAddress else { return true }
+        return memcmp(left, right, bytes.count) == 0
+    }
+
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        same(bytes, UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     /// The routes with no parameter, by the path below the prefix.
-    private static let fixed: [([UInt8], Route)] = [
+    private static let fixed: [(StaticString, Route)] = [
         ("/clients", .register), ("/poll", .poll), ("/publish", .publish), ("/disconnect", .disconnect), ("/presence", .presence),
         ("/livepage.js", .script), ("/health", .health), ("/metrics", .metrics), ("/admin", .admin),
-    ].map { (Array($0.utf8), $1) }
-
-    private static let clientsPath = Array("/clients/".utf8)
+    ]
 
     /// The methods the route takes (`HEAD` goes with `GET`); others are `405`. Checked on
     /// every request, so each list is built once.
