@@ -34,24 +34,34 @@ def test_joins_and_leaves_reach_the_backend_signed_with_names(servers, backends)
 
 
 def test_changes_are_coalesced_to_at_most_one_call_a_second(servers, backends):
-    backend = backends(lambda call: silent())
+    received = []
+    backend = backends(lambda call: (received.append(time.monotonic()), silent())[1])
     server = servers(*presence_arguments(backend.url))
     live = LivePage(server.url, PUBLISH_KEY)
     live.register("/warmup", "first")
     wait_until(lambda: backend.verified, "no presence call arrived")
-    # A burst: many joins, and one join cancelled by its leave.
+    # A join cancelled by its leave, at once: the next call starts a second after the
+    # first was answered at the earliest, so both fall in the same call unless the
+    # machine took most of that second for these two requests.
     started = time.monotonic()
-    for index in range(20):
-        live.register("/chat", "user%02d" % index)
     quick = live.register("/chat", "quick")
     server.request("POST", "/livepage/clients/%s/close" % quick.client)
+    quick_done = time.monotonic()
+    # Then a burst of joins.
+    for index in range(20):
+        live.register("/chat", "user%02d" % index)
     wait_until(lambda: sum(len(joined) for _, joined, _, _ in changes_of(backend)) >= 21, lambda: str(changes_of(backend)))
     elapsed = time.monotonic() - started
     calls = len(backend.verified)
     # At most one call a second, however long the burst took on a busy machine.
     assert calls <= 2 + int(elapsed), "%d calls in %.1f s" % (calls, elapsed)
     joined = [name for _, names, _, _ in changes_of(backend) for name in names]
-    assert "quick" not in joined
+    if quick_done < received[0] + 0.5:
+        assert "quick" not in joined
+    else:
+        # Too slow to be sure both came before the next call: then both are reported.
+        left = [name for _, _, names, _ in changes_of(backend) for name in names]
+        assert "quick" not in joined or "quick" in left, str(changes_of(backend))
 
 
 def test_a_failing_backend_is_retried_and_counted(servers, backends):
