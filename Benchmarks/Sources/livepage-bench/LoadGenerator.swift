@@ -159,7 +159,7 @@ final class LoadGenerator {
                 } else if now >= settleEnd {
                     measurements.memoryParked = sampler.memory()
                     measurements.memoryMaximumKiB = measurements.memoryParked.rssKiB
-                    measurements.serverCPUParked = sampler.cpuSeconds()
+                    (measurements.serverCPUParked, measurements.serverSystemParked) = Self.cpuSample(sampler)
                     measurements.ownCPUParked = System.ownCPUSeconds()
                     openPublishers()
                     startRun()
@@ -219,7 +219,7 @@ final class LoadGenerator {
         let finish = System.now()
         measurements.memoryEnd = sampler.memory()
         measurements.memoryMaximumKiB = max(measurements.memoryMaximumKiB, measurements.memoryEnd.rssKiB)
-        measurements.serverCPUEnd = sampler.cpuSeconds()
+        (measurements.serverCPUEnd, measurements.serverSystemEnd) = Self.cpuSample(sampler)
         measurements.ownCPUEnd = System.ownCPUSeconds()
         if runStart == 0 { runStart = finish }
         if measurements.connectSeconds == 0 { measurements.connectSeconds = Double(finish - start) / 1e9 }
@@ -307,6 +307,12 @@ final class LoadGenerator {
 
     private func closeAll() {
         for connection in connections where connection.fd >= 0 { close(connection) }
+    }
+
+    /// The server's total CPU time and its kernel part, in seconds (-1 each: not sampled).
+    private static func cpuSample(_ sampler: ProcessSampler) -> (total: Double, system: Double) {
+        let times = sampler.cpuTimes()
+        return times.user < 0 ? (-1, -1) : (times.user + times.system, times.system)
     }
 }
 

@@ -50,16 +50,27 @@ struct ProcessSampler {
 
     /// Summed user + system CPU time in seconds; -1 if nothing is sampled.
     func cpuSeconds() -> Double {
-        guard !pids.isEmpty else { return -1 }
+        let times = cpuTimes()
+        return times.user < 0 ? -1 : times.user + times.system
+    }
+
+    /// Summed user and system (kernel) CPU time in seconds; -1 each if nothing is sampled.
+    /// The kernel's part of a long-poll server is mostly the sends and receives of the
+    /// deliveries, which any server makes: it says how much of the total user space can
+    /// change.
+    func cpuTimes() -> (user: Double, system: Double) {
+        guard !pids.isEmpty else { return (-1, -1) }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var total = 0.0
+        var user = 0.0
+        var system = 0.0
         for pid in pids {
             guard let fields = Self.statFields(of: pid), fields.count > 12,
-                let user = Double(fields[11]), let system = Double(fields[12])
+                let pidUser = Double(fields[11]), let pidSystem = Double(fields[12])
             else { continue }
-            total += (user + system) / ticks
+            user += pidUser / ticks
+            system += pidSystem / ticks
         }
-        return total
+        return (user, system)
     }
 
     /// The fields of /proc/PID/stat after the command name: field 3 (state) is index 0,

@@ -70,7 +70,7 @@ struct Report {
             lines.append(
                 "server CPU s: connect phase \(f(measurements.serverCPUConnect)), "
                     + "measured phase \(f(measurements.serverCPUMeasured)) over \(f(measured)) s "
-                    + "(\(f(share, 0))% of one core)")
+                    + "(\(f(share, 0))% of one core), of which kernel \(f(measurements.serverSystemMeasured))")
         }
         let wakeups = counters.wakeups
         let perWakeup = wakeups > 0 ? Double(counters.readyEvents) / Double(wakeups) : 0
@@ -156,6 +156,7 @@ struct Report {
         object["pss_per_client_bytes"] = int(pssPerClient)
         object["server_cpu_s"] = number(measurements.serverCPUMeasured)
         object["server_cpu_connect_s"] = number(measurements.serverCPUConnect)
+        object["server_cpu_sys_s"] = number(measurements.serverSystemMeasured)
         object["bench_cpu_s"] = number(measurements.ownCPUEnd - measurements.ownCPUParked)
         object["bench_cpu_connect_s"] = number(measurements.ownCPUParked - measurements.ownCPUStart)
         object["bench_busy_s"] = number(Double(counters.busyNanoseconds) / 1e9)

@@ -8,6 +8,9 @@ struct RunMeasurements {
     var serverCPUStart = -1.0
     var serverCPUParked = -1.0
     var serverCPUEnd = -1.0
+    /// The kernel's part of the server's CPU time, at the same two samples as the measured phase's.
+    var serverSystemParked = -1.0
+    var serverSystemEnd = -1.0
     var ownCPUStart = 0.0
     var ownCPUParked = 0.0
     var ownCPUEnd = 0.0
@@ -25,6 +28,10 @@ struct RunMeasurements {
     }
     var serverCPUMeasured: Double {
         serverCPUParked >= 0 && serverCPUEnd >= 0 ? serverCPUEnd - serverCPUParked : -1
+    }
+    /// The kernel's part of ``serverCPUMeasured``.
+    var serverSystemMeasured: Double {
+        serverSystemParked >= 0 && serverSystemEnd >= 0 ? serverSystemEnd - serverSystemParked : -1
     }
 
     /// (parked − before) ÷ `clients`, in bytes; -1 if not sampled. Only meaningful on a
