@@ -6,6 +6,11 @@ extension HTTPRequestDecoder {
         var index = scan.scanned
         while index < end {
             let byte = input[index]
+            // Most bytes are none of LF, CR or NUL: one comparison lets them pass.
+            if byte > ASCII.cr {
+                index += 1
+                continue
+            }
             if byte == ASCII.lf {
                 guard index > scan.lineStart, input[index - 1] == ASCII.cr else {
                     return Step(
@@ -30,9 +35,14 @@ extension HTTPRequestDecoder {
                     return parseHead(input, scan: scan, headEnd: index + 1)
                 }
                 scan.lineStart = index + 1
-            } else if index > scan.lineStart, input[index - 1] == ASCII.cr {
-                return Step(
-                    consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
+            } else if byte == ASCII.cr {
+                // A CR must be followed by LF; until the next byte has arrived, the scan
+                // stops at the CR and checks it again with more input.
+                guard index + 1 < input.count else { break }
+                if input[index + 1] != ASCII.lf {
+                    return Step(
+                        consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
+                }
             } else if byte == 0 {
                 return Step(consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
             }

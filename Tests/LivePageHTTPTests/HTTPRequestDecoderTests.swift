@@ -117,6 +117,20 @@ struct HTTPRequestDecoderTests {
         #expect(harness.requests.isEmpty, "\(name)")
     }
 
+    /// The scan stops at a CR that ends the input and checks it once the next byte comes.
+    @Test("A bare CR is refused when a read ends just after it, and a CRLF split there is not", .timeLimit(.minutes(1)))
+    func crAtTheEndOfARead() {
+        let bare = Array("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n".utf8)
+        let crIndex = bare.firstIndex(of: UInt8(ascii: "b"))! - 1
+        var refused = DecoderHarness()
+        refused.feed(bare, pieces: [crIndex + 1])
+        #expect(refused.error?.status.code == 400)
+        let good = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        var accepted = DecoderHarness()
+        accepted.feed(good, pieces: [good.firstIndex(of: UInt8(ascii: "a"))! + 2])
+        #expect(accepted.error == nil && accepted.requests.count == 1)
+    }
+
     /// Requests accepted, though unusual.
     static let acceptances: [(String, String)] = [
         (

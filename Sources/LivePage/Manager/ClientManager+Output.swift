@@ -83,9 +83,12 @@ extension ClientManager {
     /// between 0.9 and 1.0 × refresh.
     func park(_ record: ClientRecord, in state: inout State, now: Duration) {
         // Drawn a tick above 0.9 × refresh: the wheel answers at the tick at or before it.
-        let earliest = configuration.refresh * 0.9 + state.hold.resolution
-        let holdTime = earliest + (configuration.refresh - earliest) * Double.random(in: 0...1, using: &state.jitter)
-        state.hold.insert(record, deadline: now + holdTime, now: now)
+        // In whole nanoseconds: `Duration` times `Double` converted both ways on every park.
+        let refresh = HoldWheel.nanoseconds(configuration.refresh)
+        let earliest = refresh / 10 * 9 + HoldWheel.nanoseconds(state.hold.resolution)
+        let span = refresh - earliest
+        let offset = span >= 0 ? Int64.random(in: 0...span, using: &state.jitter) : -Int64.random(in: 0...(-span), using: &state.jitter)
+        state.hold.insert(record, deadline: now + .nanoseconds(earliest + offset), now: now)
         state.metrics.parkedPolls += 1
         scheduleHoldTick(in: &state, now: now)
     }

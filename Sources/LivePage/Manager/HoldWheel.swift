@@ -17,6 +17,9 @@ struct HoldWheel {
 
     /// The length of one tick.
     let resolution: Duration
+    /// ``resolution`` in nanoseconds: ticks are found by integer division, where dividing
+    /// two `Duration`s went through floating point on every park.
+    private let resolutionNanoseconds: Int64
     private var buckets: [[ClientRecord]]
     /// The first tick not yet processed.
     private var nextTick: Int64
@@ -25,26 +28,37 @@ struct HoldWheel {
     /// A wheel for hold times of at most `longestHold`, with ticks of `resolution`.
     init(longestHold: Duration, resolution: Duration, now: Duration) {
         self.resolution = resolution
+        resolutionNanoseconds = max(1, Self.nanoseconds(resolution))
         let ticks = Int((longestHold / resolution).rounded(.up))
         buckets = Array(repeating: [], count: max(ticks, 1) + 2)
-        nextTick = Self.tick(of: now, resolution: resolution)
+        nextTick = 0
+        nextTick = tick(of: now)
     }
 
-    private static func tick(of time: Duration, resolution: Duration) -> Int64 {
-        Int64((time / resolution).rounded(.down))
+    /// `duration` in whole nanoseconds.
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+    }
+
+    /// The tick `time` falls in: rounded down, also below zero.
+    private func tick(of time: Duration) -> Int64 {
+        let nanoseconds = Self.nanoseconds(time)
+        let tick = nanoseconds / resolutionNanoseconds
+        return nanoseconds < 0 && tick * resolutionNanoseconds != nanoseconds ? tick - 1 : tick
     }
 
     /// The time of the tick at or before `deadline`: when a poll added with it is answered.
     func answerTime(for deadline: Duration) -> Duration {
-        resolution * Double(Self.tick(of: deadline, resolution: resolution))
+        .nanoseconds(tick(of: deadline) * resolutionNanoseconds)
     }
 
     /// Adds `record`, whose hold time ends at `deadline` (no later than the longest hold
     /// time after `now`), and notes its slot in the record.
     mutating func insert(_ record: ClientRecord, deadline: Duration, now: Duration) {
         // The wheel is not ticked while empty: catch up, so the ring spans from now.
-        if count == 0 { nextTick = max(nextTick, Self.tick(of: now, resolution: resolution)) }
-        let tick = max(Self.tick(of: deadline, resolution: resolution), nextTick)
+        if count == 0 { nextTick = max(nextTick, tick(of: now)) }
+        let tick = max(tick(of: deadline), nextTick)
         let bucket = Int(tick % Int64(buckets.count))
         record.holdSlot = Slot(tick: tick, bucket: bucket, index: buckets[bucket].count)
         buckets[bucket].append(record)
@@ -65,7 +79,7 @@ struct HoldWheel {
 
     /// Removes and returns every record whose tick is at or before `now`.
     mutating func removeDue(at now: Duration) -> [ClientRecord] {
-        let lastDue = Self.tick(of: now, resolution: resolution)
+        let lastDue = tick(of: now)
         var due: [ClientRecord] = []
         // One turn of the ring visits every bucket; a bucket may also hold records of a
         // later turn if the wheel was not ticked for a while, and those stay.
