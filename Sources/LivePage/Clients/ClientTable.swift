@@ -9,9 +9,8 @@
 ///
 /// A slot holds an id and its record side by side, so that a probe reads one cache line
 /// and touches a record (a cold object, among thousands) only when its id matches. At most
-/// three quarters of the slots are used;
-/// a removal shifts the entries behind it back (no tombstones), so lookups stay short
-/// however many clients come and go.
+/// three quarters of the slots are used, and a removal shifts the entries behind it back
+/// (no tombstones), so lookups stay short however many clients come and go.
 struct ClientTable {
     /// One slot: empty when `record` is `nil`.
     private struct Slot {

@@ -31,8 +31,7 @@ struct HoldWheel {
         resolutionNanoseconds = max(1, Self.nanoseconds(resolution))
         let ticks = Int((longestHold / resolution).rounded(.up))
         buckets = Array(repeating: [], count: max(ticks, 1) + 2)
-        nextTick = 0
-        nextTick = tick(of: now)
+        nextTick = Self.tick(of: now, resolutionNanoseconds: resolutionNanoseconds)
     }
 
     /// `duration` in whole nanoseconds.
@@ -43,7 +42,11 @@ struct HoldWheel {
 
     /// The tick `time` falls in: rounded down, also below zero.
     private func tick(of time: Duration) -> Int64 {
-        let nanoseconds = Self.nanoseconds(time)
+        Self.tick(of: time, resolutionNanoseconds: resolutionNanoseconds)
+    }
+
+    private static func tick(of time: Duration, resolutionNanoseconds: Int64) -> Int64 {
+        let nanoseconds = nanoseconds(time)
         let tick = nanoseconds / resolutionNanoseconds
         return nanoseconds < 0 && tick * resolutionNanoseconds != nanoseconds ? tick - 1 : tick
     }
