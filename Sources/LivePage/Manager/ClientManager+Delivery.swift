@@ -78,7 +78,12 @@ extension ClientManager {
     /// Runs `body` under the lock, then a slice of the deliveries waiting (those `body`
     /// queued among them), then, unlocked, schedules the next slice if any is left and
     /// gives the answers decided. Every change that may reach other clients goes through here.
+    ///
+    /// Always inlined: called out of line, `body`'s context retained and released the
+    /// manager and what `body` captured around every call, and the manager's reference count
+    /// is in a side table (its timers hold it weakly), where each of those takes the slow path.
     @discardableResult
+    @inline(__always)
     func locked<Result: Sendable, Failure: Error>(
         _ body: (inout State, Duration, inout PendingAnswers) throws(Failure) -> Result
     ) throws(Failure) -> Result {

@@ -105,7 +105,7 @@ extension LivePageRouter {
             responder.respond(Self.addingCORS(cors, to: RouteError.gone(.unknown).response()))
             return
         }
-        let output = ParkedOutput(responder: responder, cors: cors, manager: manager, client: id)
+        let output = ParkedOutput(responder: responder, cors: cors, router: self, client: id)
         let after: UInt64
         do {
             after = try Self.afterParameter(of: request.head)
