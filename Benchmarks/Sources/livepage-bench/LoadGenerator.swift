@@ -96,7 +96,7 @@ final class LoadGenerator {
         }
 
         measurements.memoryBefore = sampler.memory()
-        measurements.serverCPUStart = sampler.cpuSeconds()
+        measurements.serverCPUStart = sampler.cpuSeconds().total
         measurements.ownCPUStart = System.ownCPUSeconds()
         let start = System.now()
         let connectDeadline = start + UInt64(options.connectTimeout * 1e9)
@@ -159,7 +159,7 @@ final class LoadGenerator {
                 } else if now >= settleEnd {
                     measurements.memoryParked = sampler.memory()
                     measurements.memoryMaximumKiB = measurements.memoryParked.rssKiB
-                    (measurements.serverCPUParked, measurements.serverSystemParked) = Self.cpuSample(sampler)
+                    (measurements.serverCPUParked, measurements.serverSystemParked) = sampler.cpuSeconds()
                     measurements.ownCPUParked = System.ownCPUSeconds()
                     openPublishers()
                     startRun()
@@ -219,7 +219,7 @@ final class LoadGenerator {
         let finish = System.now()
         measurements.memoryEnd = sampler.memory()
         measurements.memoryMaximumKiB = max(measurements.memoryMaximumKiB, measurements.memoryEnd.rssKiB)
-        (measurements.serverCPUEnd, measurements.serverSystemEnd) = Self.cpuSample(sampler)
+        (measurements.serverCPUEnd, measurements.serverSystemEnd) = sampler.cpuSeconds()
         measurements.ownCPUEnd = System.ownCPUSeconds()
         if runStart == 0 { runStart = finish }
         if measurements.connectSeconds == 0 { measurements.connectSeconds = Double(finish - start) / 1e9 }
@@ -307,12 +307,6 @@ final class LoadGenerator {
 
     private func closeAll() {
         for connection in connections where connection.fd >= 0 { close(connection) }
-    }
-
-    /// The server's total CPU time and its kernel part, in seconds (-1 each: not sampled).
-    private static func cpuSample(_ sampler: ProcessSampler) -> (total: Double, system: Double) {
-        let times = sampler.cpuTimes()
-        return times.user < 0 ? (-1, -1) : (times.user + times.system, times.system)
     }
 }
 

@@ -48,29 +48,23 @@ struct ProcessSampler {
         return (rssRead ? rss : -1, pssComplete ? pss : -1)
     }
 
-    /// Summed user + system CPU time in seconds; -1 if nothing is sampled.
-    func cpuSeconds() -> Double {
-        let times = cpuTimes()
-        return times.user < 0 ? -1 : times.user + times.system
-    }
-
-    /// Summed user and system (kernel) CPU time in seconds; -1 each if nothing is sampled.
-    /// The kernel's part of a long-poll server is mostly the sends and receives of the
-    /// deliveries, which any server makes: it says how much of the total user space can
-    /// change.
-    func cpuTimes() -> (user: Double, system: Double) {
+    /// Summed CPU time in seconds, all of it and the kernel's (system) part; -1 each if
+    /// nothing is sampled. The kernel's part of a long-poll server is mostly the sends and
+    /// receives of the deliveries, which any server makes: it says how much of the total
+    /// user space can change.
+    func cpuSeconds() -> (total: Double, system: Double) {
         guard !pids.isEmpty else { return (-1, -1) }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var user = 0.0
+        var total = 0.0
         var system = 0.0
         for pid in pids {
             guard let fields = Self.statFields(of: pid), fields.count > 12,
                 let pidUser = Double(fields[11]), let pidSystem = Double(fields[12])
             else { continue }
-            user += pidUser / ticks
+            total += (pidUser + pidSystem) / ticks
             system += pidSystem / ticks
         }
-        return (user, system)
+        return (total, system)
     }
 
     /// The fields of /proc/PID/stat after the command name: field 3 (state) is index 0,
