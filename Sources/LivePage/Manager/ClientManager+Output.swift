@@ -1,3 +1,4 @@
+import LivePageSystem
 import Synchronization
 
 extension ClientManager {
@@ -84,8 +85,8 @@ extension ClientManager {
     func park(_ record: ClientRecord, in state: inout State, now: Duration) {
         // Drawn a tick above 0.9 × refresh: the wheel answers at the tick at or before it.
         // In whole nanoseconds: `Duration` times `Double` converted both ways on every park.
-        let refresh = HoldWheel.nanoseconds(configuration.refresh)
-        let earliest = refresh / 10 * 9 + HoldWheel.nanoseconds(state.hold.resolution)
+        let refresh = Int64(configuration.refresh.nanoseconds)
+        let earliest = refresh / 10 * 9 + Int64(state.hold.resolution.nanoseconds)
         let span = refresh - earliest
         let offset = span >= 0 ? Int64.random(in: 0...span, using: &state.jitter) : -Int64.random(in: 0...(-span), using: &state.jitter)
         state.hold.insert(record, deadline: now + .nanoseconds(earliest + offset), now: now)

@@ -1,3 +1,5 @@
+import LivePageSystem
+
 /// The parked polls of a manager by the tick their hold time ends, where a poll is added
 /// and removed in O(1) under the manager's own lock.
 ///
@@ -28,27 +30,19 @@ struct HoldWheel {
     /// A wheel for hold times of at most `longestHold`, with ticks of `resolution`.
     init(longestHold: Duration, resolution: Duration, now: Duration) {
         self.resolution = resolution
-        resolutionNanoseconds = max(1, Self.nanoseconds(resolution))
+        resolutionNanoseconds = max(1, Int64(resolution.nanoseconds))
         let ticks = Int((longestHold / resolution).rounded(.up))
         buckets = Array(repeating: [], count: max(ticks, 1) + 2)
         nextTick = Self.tick(of: now, resolutionNanoseconds: resolutionNanoseconds)
     }
 
-    /// `duration` in whole nanoseconds.
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
-    }
-
-    /// The tick `time` falls in: rounded down, also below zero.
+    /// The tick `time` falls in, rounded down; a clock's time is never below zero.
     private func tick(of time: Duration) -> Int64 {
         Self.tick(of: time, resolutionNanoseconds: resolutionNanoseconds)
     }
 
     private static func tick(of time: Duration, resolutionNanoseconds: Int64) -> Int64 {
-        let nanoseconds = nanoseconds(time)
-        let tick = nanoseconds / resolutionNanoseconds
-        return nanoseconds < 0 && tick * resolutionNanoseconds != nanoseconds ? tick - 1 : tick
+        Int64(time.nanoseconds) / resolutionNanoseconds
     }
 
     /// The time of the tick at or before `deadline`: when a poll added with it is answered.
