@@ -46,7 +46,9 @@ struct SharedPollRouteTests {
             let (a, b, c) = (try await Self.register(server), try await Self.register(server), try await Self.register(server))
             try await Self.publish(server, #"[{"verb": "remove", "id": "x"}]"#, to: #"{"client": "\#(b)"}"#)
             _ = try await server.postJSON("/livepage/clients/\(c)/close", "")
-            let response = try await Self.poll(server, [(a, 0), (b, 0), (c, 0), ("not-an-id", 0), ("\(b.dropLast())0", 0)])
+            // Another well-formed id that no one registered: b with its last hex digit changed.
+            let neighbour = String(b.dropLast()) + (b.hasSuffix("0") ? "1" : "0")
+            let response = try await Self.poll(server, [(a, 0), (b, 0), (c, 0), ("not-an-id", 0), (neighbour, 0)])
             #expect(response.status == 200)
             #expect(response.header("Cache-Control") == "no-store")
             #expect(try Self.results(response) == ["events ", "events 1", "410 closed", "410 unknown", "410 unknown"])
