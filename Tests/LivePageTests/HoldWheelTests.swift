@@ -55,4 +55,72 @@ struct HoldWheelTests {
         let due = wheel.removeDue(at: .milliseconds(500))
         #expect(Set(due.map { ObjectIdentifier($0) }) == Set([0, 2, 3].map { ObjectIdentifier(records[$0]) }))
     }
+
+    /// A fan-out answers every poll of a bucket long before its tick: the bucket is emptied
+    /// then, without touching any other record, and holds no holes.
+    @Test func aBucketWhosePollsAreAllRemovedHoldsNothing() {
+        let location = LocationState(name: "/zorg", listLimit: 1000)
+        var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(100), now: .zero)
+        let records = (0..<1000).map { _ in Self.record(location) }
+        for record in records { wheel.insert(record, deadline: .milliseconds(500), now: .zero) }
+        for record in records.reversed() { wheel.remove(record) }
+        #expect(wheel.count == 0 && wheel.places == 0)
+        #expect(records.allSatisfy { $0.holdSlot == nil })
+    }
+
+    /// A bucket that keeps a few polls while many others are removed is compacted: its
+    /// holes stay bounded, and every poll left is still found, removed or answered.
+    @Test func aBucketWithFewPollsLeftIsCompactedAndKeepsThemFindable() {
+        let location = LocationState(name: "/zorg", listLimit: 1000)
+        var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(100), now: .zero)
+        let records = (0..<500).map { _ in Self.record(location) }
+        for record in records { wheel.insert(record, deadline: .milliseconds(500), now: .zero) }
+        let kept = Set([3, 77, 250, 251, 499].map { ObjectIdentifier(records[$0]) })
+        var generator = SplitMix64(seed: 17)
+        for record in records.shuffled(using: &generator) where !kept.contains(ObjectIdentifier(record)) {
+            wheel.remove(record)
+            #expect(wheel.places - wheel.count <= HoldWheel.holesBeforeCompaction + 4 * wheel.count + 1)
+        }
+        #expect(wheel.count == 5 && wheel.places <= HoldWheel.holesBeforeCompaction + 25)
+        wheel.remove(records[250])
+        #expect(wheel.count == 4 && records[250].holdSlot == nil)
+        let due = wheel.removeDue(at: .milliseconds(500))
+        #expect(Set(due.map { ObjectIdentifier($0) }) == Set([3, 77, 251, 499].map { ObjectIdentifier(records[$0]) }))
+        #expect(wheel.count == 0 && wheel.places == 0)
+    }
+
+    /// Seeded random parks, answers and ticks against a plain model: every poll is
+    /// answered exactly once, by a removal or at its tick, never before its hold time.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func randomParksAndAnswersMatchAModel(seed: UInt64) {
+        let location = LocationState(name: "/zorg", listLimit: 1000)
+        var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(50), now: .zero)
+        var generator = SplitMix64(seed: seed)
+        let records = (0..<300).map { _ in Self.record(location) }
+        var deadlines: [ObjectIdentifier: Duration] = [:]
+        var now = Duration.zero
+        for _ in 0..<20_000 {
+            let record = records.randomElement(using: &generator)!
+            let key = ObjectIdentifier(record)
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0..<4 where deadlines[key] == nil:
+                // At least a tick ahead, as the manager's hold times always are.
+                let deadline = now + .milliseconds(Int.random(in: 50...1000, using: &generator))
+                wheel.insert(record, deadline: deadline, now: now)
+                deadlines[key] = deadline
+            case 0..<8:
+                wheel.remove(record)
+                #expect(record.holdSlot == nil)
+                deadlines[key] = nil
+            default:
+                now += .milliseconds(Int.random(in: 0...120, using: &generator))
+                for answered in wheel.removeDue(at: now) {
+                    let deadline = deadlines.removeValue(forKey: ObjectIdentifier(answered))
+                    #expect(deadline.map { wheel.answerTime(for: $0) <= now } == true, "answered once, when due")
+                }
+                #expect(deadlines.values.allSatisfy { wheel.answerTime(for: $0) > now }, "no due poll is left")
+            }
+            #expect(wheel.count == deadlines.count)
+        }
+    }
 }

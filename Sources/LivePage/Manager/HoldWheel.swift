@@ -17,12 +17,39 @@ struct HoldWheel {
         var index: Int
     }
 
+    /// The polls whose hold time ends in one tick (of any turn of the ring), with a hole
+    /// (`nil`) where one was removed.
+    ///
+    /// A removal leaves a hole rather than moving the bucket's last record into its place:
+    /// that record is another client's, cold among thousands, and touching it (its slot and
+    /// its reference count) was the most expensive step of answering a parked poll in a
+    /// fan-out. A bucket is emptied, with no record touched, once its last poll is removed,
+    /// which in a fan-out is long before its tick; one that keeps a few polls while many
+    /// come and go is compacted when its holes outnumber them.
+    private struct Bucket {
+        var records: [ClientRecord?] = []
+        /// The records that are not holes.
+        var live = 0
+
+        /// Drops the holes, noting each record's new index in its slot.
+        mutating func compact() {
+            var kept = 0
+            for index in records.indices {
+                guard let record = records[index] else { continue }
+                record.holdSlot?.index = kept
+                records[kept] = record
+                kept += 1
+            }
+            records.removeLast(records.count - kept)
+        }
+    }
+
     /// The length of one tick.
     let resolution: Duration
     /// ``resolution`` in nanoseconds: ticks are found by integer division, where dividing
     /// two `Duration`s went through floating point on every park.
     private let resolutionNanoseconds: Int64
-    private var buckets: [[ClientRecord]]
+    private var buckets: [Bucket]
     /// The first tick not yet processed.
     private var nextTick: Int64
     private(set) var count = 0
@@ -32,7 +59,7 @@ struct HoldWheel {
         self.resolution = resolution
         resolutionNanoseconds = max(1, Int64(resolution.nanoseconds))
         let ticks = Int((longestHold / resolution).rounded(.up))
-        buckets = Array(repeating: [], count: max(ticks, 1) + 2)
+        buckets = Array(repeating: Bucket(), count: max(ticks, 1) + 2)
         nextTick = Self.tick(of: now, resolutionNanoseconds: resolutionNanoseconds)
     }
 
@@ -57,21 +84,36 @@ struct HoldWheel {
         if count == 0 { nextTick = max(nextTick, tick(of: now)) }
         let tick = max(tick(of: deadline), nextTick)
         let bucket = Int(tick % Int64(buckets.count))
-        record.holdSlot = Slot(tick: tick, bucket: bucket, index: buckets[bucket].count)
-        buckets[bucket].append(record)
+        record.holdSlot = Slot(tick: tick, bucket: bucket, index: buckets[bucket].records.count)
+        buckets[bucket].records.append(record)
+        buckets[bucket].live += 1
         count += 1
     }
 
-    /// Removes `record`, if it is in the wheel.
+    /// Removes `record`, if it is in the wheel, touching no other record unless its bucket
+    /// is due for compaction.
     mutating func remove(_ record: ClientRecord) {
         guard let slot = record.holdSlot else { return }
         record.holdSlot = nil
-        let moved = buckets[slot.bucket].removeLast()
-        if moved !== record {
-            buckets[slot.bucket][slot.index] = moved
-            moved.holdSlot?.index = slot.index
-        }
         count -= 1
+        buckets[slot.bucket].records[slot.index] = nil
+        buckets[slot.bucket].live -= 1
+        let (live, length) = (buckets[slot.bucket].live, buckets[slot.bucket].records.count)
+        if live == 0 {
+            buckets[slot.bucket].records.removeAll(keepingCapacity: true)
+        } else if length - live > Self.holesBeforeCompaction + 4 * live {
+            // Amortised O(1): at least as many removals as the compaction touches records.
+            buckets[slot.bucket].compact()
+        }
+    }
+
+    /// The holes a bucket may have beyond four per poll it holds before it is compacted.
+    static let holesBeforeCompaction = 64
+
+    /// The places the buckets use, polls and holes: what the wheel costs in memory beyond
+    /// its capacity, bounded by ``holesBeforeCompaction`` and the polls parked.
+    var places: Int {
+        buckets.reduce(0) { $0 + $1.records.count }
     }
 
     /// Removes and returns every record whose tick is at or before `now`.
@@ -84,18 +126,18 @@ struct HoldWheel {
         if ticks > 0 {
             for tick in nextTick..<(nextTick + ticks) {
                 let bucket = Int(tick % Int64(buckets.count))
-                var kept = 0
-                for record in buckets[bucket] {
-                    if let slot = record.holdSlot, slot.tick <= lastDue {
-                        record.holdSlot = nil
-                        due.append(record)
-                    } else {
-                        record.holdSlot?.index = kept
-                        buckets[bucket][kept] = record
-                        kept += 1
-                    }
+                guard buckets[bucket].live > 0 else {
+                    buckets[bucket].records.removeAll(keepingCapacity: true)
+                    continue
                 }
-                buckets[bucket].removeLast(buckets[bucket].count - kept)
+                for index in buckets[bucket].records.indices {
+                    guard let record = buckets[bucket].records[index], let slot = record.holdSlot, slot.tick <= lastDue else { continue }
+                    record.holdSlot = nil
+                    buckets[bucket].records[index] = nil
+                    buckets[bucket].live -= 1
+                    due.append(record)
+                }
+                buckets[bucket].compact()
             }
             count -= due.count
         }
