@@ -76,7 +76,8 @@ extension ClientManager {
             let answer: OutputAnswer
         }
 
-        private var answers: [Answer] = []
+        /// The answers in order; each is taken out (`nil`) as it is given.
+        private var answers: [Answer?] = []
         private var completions: [@Sendable () -> Void] = []
 
         mutating func add(_ waiter: @escaping OutputWaiter, _ answer: OutputAnswer) {
@@ -88,8 +89,20 @@ extension ClientManager {
             completions.append(completion)
         }
 
+        /// Gives every answer, then runs the completions.
+        ///
+        /// Each answer is moved out as it is given and released right after, while what it
+        /// holds (the poll's waiter and, through it, the connection's responder; the batch's
+        /// share of the client's queue) is still in the cache. Released with the array at
+        /// the end instead, thousands of them after a slice of a fan-out, each was a cache
+        /// miss again: about 1 % of a fan-out's CPU.
         consuming func deliver() {
-            for answer in answers { answer.waiter(answer.answer) }
+            answers.withUnsafeMutableBufferPointer { answers in
+                for index in answers.indices {
+                    guard let answer = answers[index].take() else { continue }
+                    answer.waiter(answer.answer)
+                }
+            }
             for completion in completions { completion() }
         }
     }
