@@ -62,6 +62,12 @@ enum ASCII {
         withBytes(of: text) { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends the bytes of a literal: read where the compiler put them, with no string
+    /// made and no reference counted, for what every response writes.
+    static func append(literal text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     /// Whether `text` is a token (RFC 9110 §5.6.2), such as a field name.
     static func isToken(_ text: String) -> Bool {
         withBytes(of: text) { bytes in !bytes.isEmpty && bytes.allSatisfy { tokenTable[Int($0)] } }

@@ -6,9 +6,11 @@ extension Connection {
     func decode(_ input: UnsafeRawBufferPointer) -> Int {
         var offset = 0
         while machine.isReadingRequest {
-            let step = decoder.decode(HTTPRequestDecoder.slice(input, offset..<input.count))
-            offset += step.consumed
-            switch step.event {
+            let (consumed, event) = decoder.decode(HTTPRequestDecoder.slice(input, offset..<input.count))
+            offset += consumed
+            // The event is used up here, so that the head moves out of it rather than being
+            // copied (a dozen reference counts a request) and destroyed with the step.
+            switch consume event {
             case .needMoreData:
                 return offset
             case .head(let head):
@@ -16,11 +18,11 @@ extension Connection {
                 let decision = decoder.beginBody(maximumSize: limit)
                 switch machine.headReceived(head, decision, inputIsExhausted: offset == input.count, at: loop.now) {
                 case .dispatch:
-                    dispatch(head, body: [])
+                    dispatch(consume head, body: [])
                 case .readBody(let sendContinue):
                     if sendContinue { queue(HTTPResponseEncoder.continueResponse) }
                 case .refuse(let error):
-                    refuse(error, head: head)
+                    refuse(error, head: consume head)
                 }
             case .complete(let body):
                 guard let head = machine.bodyReceived() else { return offset }

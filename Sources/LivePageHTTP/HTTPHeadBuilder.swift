@@ -42,9 +42,11 @@ struct HTTPHeadBuilder {
                 "The method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented by this server."
             )
         }
+        // Checked before `self` is whole: a method call on the new value copied the whole
+        // builder (about a dozen reference counts a request) to lend it.
+        try Self.checkTargetForm(targetBytes, method: known)
         method = known
         target = RequestTarget(bytes: targetBytes.assumingMemoryBound(to: UInt8.self))
-        try checkTargetForm(targetBytes)
     }
 
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTPDecodingError) -> HTTPVersion {
@@ -62,7 +64,7 @@ struct HTTPHeadBuilder {
 
     /// Accepts origin-form (`/path`), absolute-form (`http://host/path`) and, for `OPTIONS`
     /// only, asterisk-form (`*`).
-    private func checkTargetForm(_ bytes: UnsafeRawBufferPointer) throws(HTTPDecodingError) {
+    private static func checkTargetForm(_ bytes: UnsafeRawBufferPointer, method: HTTPMethod) throws(HTTPDecodingError) {
         if bytes[0] == UInt8(ascii: "/") { return }
         if bytes.count == 1, bytes[0] == UInt8(ascii: "*") {
             guard method == .options else { throw .badRequest("The target * is only allowed with OPTIONS.") }

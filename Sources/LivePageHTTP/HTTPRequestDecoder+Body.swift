@@ -8,12 +8,12 @@ extension HTTPRequestDecoder {
             case .fixedBody(let remaining):
                 let take = min(remaining, available)
                 if let error = appendBody(Self.slice(input, offset..<(offset + take))) {
-                    return Step(consumed: offset, event: .error(error))
+                    return (consumed: offset, event: .error(error))
                 }
                 offset += take
                 guard take == remaining else {
                     state = .fixedBody(remaining: remaining - take)
-                    return Step(consumed: offset, event: .needMoreData)
+                    return (consumed: offset, event: .needMoreData)
                 }
                 return completeBody(consumed: offset)
 
@@ -25,9 +25,9 @@ extension HTTPRequestDecoder {
                             consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
                     }
                     state = .chunkLine(scanned: scanned)
-                    return Step(consumed: offset, event: .needMoreData)
+                    return (consumed: offset, event: .needMoreData)
                 case .invalid(let error):
-                    return Step(consumed: offset, event: .error(fail(error)))
+                    return (consumed: offset, event: .error(fail(error)))
                 case .line(let length):
                     guard length + 2 <= HTTPLimits.maxChunkLineSize else {
                         return Step(
@@ -37,13 +37,13 @@ extension HTTPRequestDecoder {
                     do throws(HTTPDecodingError) {
                         size = try Self.parseChunkLine(Self.slice(input, offset..<(offset + length)))
                     } catch {
-                        return Step(consumed: offset, event: .error(fail(error)))
+                        return (consumed: offset, event: .error(fail(error)))
                     }
                     offset += length + 2
                     if size == 0 {
                         state = .trailer(scanned: 0, size: 0)
                     } else if size > bodyLimit - body.count {
-                        return Step(consumed: offset, event: .error(fail(Self.bodyTooLarge(bodyLimit))))
+                        return (consumed: offset, event: .error(fail(Self.bodyTooLarge(bodyLimit))))
                     } else {
                         state = .chunkData(remaining: size)
                     }
@@ -52,12 +52,12 @@ extension HTTPRequestDecoder {
             case .chunkData(let remaining):
                 let take = min(remaining, available)
                 if let error = appendBody(Self.slice(input, offset..<(offset + take))) {
-                    return Step(consumed: offset, event: .error(error))
+                    return (consumed: offset, event: .error(error))
                 }
                 offset += take
                 guard take == remaining else {
                     state = .chunkData(remaining: remaining - take)
-                    return Step(consumed: offset, event: .needMoreData)
+                    return (consumed: offset, event: .needMoreData)
                 }
                 state = .chunkDataEnd
 
@@ -66,7 +66,7 @@ extension HTTPRequestDecoder {
                     return Step(
                         consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF."))))
                 }
-                guard available >= 2 else { return Step(consumed: offset, event: .needMoreData) }
+                guard available >= 2 else { return (consumed: offset, event: .needMoreData) }
                 offset += 2
                 state = .chunkLine(scanned: 0)
 
@@ -74,27 +74,27 @@ extension HTTPRequestDecoder {
                 switch Self.findLine(in: Self.slice(input, offset..<input.count), from: scanned) {
                 case .incomplete(let scanned):
                     guard size + scanned <= limits.maxHeaderSize else {
-                        return Step(consumed: offset, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
+                        return (consumed: offset, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
                     }
                     state = .trailer(scanned: scanned, size: size)
-                    return Step(consumed: offset, event: .needMoreData)
+                    return (consumed: offset, event: .needMoreData)
                 case .invalid(let error):
-                    return Step(consumed: offset, event: .error(fail(error)))
+                    return (consumed: offset, event: .error(fail(error)))
                 case .line(0):
                     return completeBody(consumed: offset + 2)
                 case .line(let length):
                     if let error = Self.validateTrailer(Self.slice(input, offset..<(offset + length))) {
-                        return Step(consumed: offset, event: .error(fail(error)))
+                        return (consumed: offset, event: .error(fail(error)))
                     }
                     guard size + length + 2 <= limits.maxHeaderSize else {
-                        return Step(consumed: offset, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
+                        return (consumed: offset, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
                     }
                     offset += length + 2
                     state = .trailer(scanned: 0, size: size + length + 2)
                 }
 
             case .head, .awaitingBodyDecision, .failed:
-                return Step(consumed: offset, event: .needMoreData)
+                return (consumed: offset, event: .needMoreData)
             }
         }
     }

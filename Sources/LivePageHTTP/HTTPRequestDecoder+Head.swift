@@ -44,21 +44,21 @@ extension HTTPRequestDecoder {
                         consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
                 }
             } else if byte == 0 {
-                return Step(consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
+                return (consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
             }
             index += 1
         }
         scan.scanned = index
-        guard index >= limits.maxHeaderSize else { return Step(consumed: 0, event: .needMoreData) }
+        guard index >= limits.maxHeaderSize else { return (consumed: 0, event: .needMoreData) }
         // Over the limit without a complete head: the target alone may be the reason.
         let requestLine = Self.slice(input, scan.requestLineStart..<(scan.requestLineEnd ?? index))
         if let space = requestLine.firstIndex(of: ASCII.space) {
             let targetEnd = requestLine[(space + 1)...].firstIndex(of: ASCII.space) ?? requestLine.count
             if targetEnd - space - 1 > limits.maxTargetSize {
-                return Step(consumed: 0, event: .error(fail(Self.targetTooLong(limits.maxTargetSize))))
+                return (consumed: 0, event: .error(fail(Self.targetTooLong(limits.maxTargetSize))))
             }
         }
-        return Step(consumed: 0, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
+        return (consumed: 0, event: .error(fail(Self.headTooLarge(limits.maxHeaderSize))))
     }
 
     /// Whether `requestLine` ends with ` HTTP/` and something: the shape of every version
@@ -83,7 +83,7 @@ extension HTTPRequestDecoder {
     /// Parses a complete head whose last CRLF ends just before `headEnd`.
     private mutating func parseHead(_ input: UnsafeRawBufferPointer, scan: HeadScan, headEnd: Int) -> Step {
         guard let requestLineEnd = scan.requestLineEnd else {
-            return Step(consumed: 0, event: .error(fail(.badRequest("The request has no request line."))))
+            return (consumed: 0, event: .error(fail(.badRequest("The request has no request line."))))
         }
         do throws(HTTPDecodingError) {
             var builder = try HTTPHeadBuilder(
@@ -99,9 +99,9 @@ extension HTTPRequestDecoder {
             }
             let head = try builder.finish()
             state = .awaitingBodyDecision(head.framing)
-            return Step(consumed: headEnd, event: .head(head))
+            return (consumed: headEnd, event: .head(head))
         } catch {
-            return Step(consumed: 0, event: .error(fail(error)))
+            return (consumed: 0, event: .error(fail(error)))
         }
     }
 }

@@ -23,11 +23,11 @@ struct HTTPRequestDecoder {
         case error(HTTPDecodingError)
     }
 
-    /// One decoding step: how many input bytes were consumed, and what came of them.
-    struct Step: Equatable {
-        var consumed: Int
-        var event: Event
-    }
+    /// One decoding step: how many input bytes were consumed, and what came of them. A
+    /// tuple, not a struct: the connection takes it apart and moves the head out, where
+    /// reading a struct's event copied the head and destroyed the step (16 reference
+    /// counts a request).
+    typealias Step = (consumed: Int, event: Event)
 
     /// What follows a head, once its body limit is known.
     enum BodyDecision: Equatable {
@@ -84,9 +84,9 @@ struct HTTPRequestDecoder {
             return step
         case .awaitingBodyDecision:
             assertionFailure("decode(_:) called before beginBody(maximumSize:)")
-            return Step(consumed: 0, event: .needMoreData)
+            return (consumed: 0, event: .needMoreData)
         case .failed(let error):
-            return Step(consumed: 0, event: .error(error))
+            return (consumed: 0, event: .error(error))
         case .fixedBody, .chunkLine, .chunkData, .chunkDataEnd, .trailer:
             return decodeBody(input)
         }
@@ -128,7 +128,7 @@ struct HTTPRequestDecoder {
         state = .head(HeadScan())
         let complete = body
         body = []
-        return Step(consumed: consumed, event: .complete(body: complete))
+        return (consumed: consumed, event: .complete(body: complete))
     }
 
     /// Appends body bytes, failing with `413` when the total would pass the limit.

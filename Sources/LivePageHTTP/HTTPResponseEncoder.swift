@@ -61,7 +61,11 @@ struct HTTPResponseEncoder {
             // geometric growth over a group of responses.
             bytes.reserveCapacity(160 + response.headers.count * 32 + (sendsBody ? response.body.count : 0))
         }
-        if Self.statusLines.indices.contains(code), !Self.statusLines[code].line.isEmpty,
+        if code == 200, response.status.reasonPhrase == "OK" {
+            // Nearly every response: a literal, where the table's line and phrase were
+            // retained and released at each of three reads.
+            ASCII.append(literal: "HTTP/1.1 200 OK\r\n", to: &bytes)
+        } else if Self.statusLines.indices.contains(code), !Self.statusLines[code].line.isEmpty,
             response.status.reasonPhrase == Self.statusLines[code].phrase
         {
             bytes.append(contentsOf: Self.statusLines[code].line)
@@ -79,9 +83,7 @@ struct HTTPResponseEncoder {
         var declaredLength: String?
         if let wire = response.headers.wire {
             // Validated and encoded ahead (HTTPHeaders.prepared()), framing fields excluded.
-            let encoded = lastPrepared.encoding(of: wire, adding: preparedDefaults)
-            bytes.append(contentsOf: encoded.bytes)
-            hasDate = encoded.hasDate
+            hasDate = lastPrepared.append(wire, adding: preparedDefaults, to: &bytes)
         } else {
             for (name, value) in response.headers {
                 if HTTPHeaders.name(name, equals: "Content-Length") {
@@ -100,7 +102,7 @@ struct HTTPResponseEncoder {
         }
         if !hasDate { bytes.append(contentsOf: date) }
         if bodyAllowed {
-            ASCII.append("Content-Length: ", to: &bytes)
+            ASCII.append(literal: "Content-Length: ", to: &bytes)
             // A HEAD response may state the length of a body the handler did not produce.
             if context.isHead, response.body.isEmpty, let declaredLength, !declaredLength.isEmpty,
                 declaredLength.utf8.allSatisfy(ASCII.isDigit)
@@ -109,14 +111,14 @@ struct HTTPResponseEncoder {
             } else {
                 Self.appendDecimal(response.body.count, to: &bytes)
             }
-            ASCII.append("\r\n", to: &bytes)
+            ASCII.append(literal: "\r\n", to: &bytes)
         }
         if context.closing {
-            ASCII.append("Connection: close\r\n", to: &bytes)
+            ASCII.append(literal: "Connection: close\r\n", to: &bytes)
         } else if context.isHTTP10 {
-            ASCII.append("Connection: keep-alive\r\n", to: &bytes)
+            ASCII.append(literal: "Connection: keep-alive\r\n", to: &bytes)
         }
-        ASCII.append("\r\n", to: &bytes)
+        ASCII.append(literal: "\r\n", to: &bytes)
         if sendsBody { bytes.append(contentsOf: response.body) }
     }
 

@@ -5,19 +5,23 @@ final class PreparedHeadersCache {
     private var wire: HTTPHeaders.WireForm?
     private var encoded: (bytes: [UInt8], hasDate: Bool) = ([], false)
 
-    /// The bytes of `wire` followed by those of `defaults` whose names it lacks, and
-    /// whether it holds a `Date` field.
-    func encoding(
-        of wire: HTTPHeaders.WireForm,
-        adding defaults: [(lowercasedName: String, bytes: [UInt8])]
-    ) -> (bytes: [UInt8], hasDate: Bool) {
-        if wire === self.wire { return encoded }
-        var bytes = wire.bytes
-        for field in defaults where !wire.lowercasedNames.contains(field.lowercasedName) {
-            bytes += field.bytes
+    /// Appends the bytes of `wire` followed by those of `defaults` whose names it lacks, and
+    /// says whether it holds a `Date` field. Appended here, from the cache's own storage:
+    /// handing the cached array out retained and released it for every response.
+    func append(
+        _ wire: HTTPHeaders.WireForm,
+        adding defaults: [(lowercasedName: String, bytes: [UInt8])],
+        to bytes: inout [UInt8]
+    ) -> Bool {
+        if wire !== self.wire {
+            var encoded = wire.bytes
+            for field in defaults where !wire.lowercasedNames.contains(field.lowercasedName) {
+                encoded += field.bytes
+            }
+            self.wire = wire
+            self.encoded = (encoded, wire.lowercasedNames.contains("date"))
         }
-        self.wire = wire
-        encoded = (bytes, wire.lowercasedNames.contains("date"))
-        return encoded
+        bytes.append(contentsOf: encoded.bytes)
+        return encoded.hasDate
     }
 }
