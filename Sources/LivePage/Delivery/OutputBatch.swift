@@ -34,23 +34,25 @@ public struct OutputBatch: Sendable {
     /// the seq is written digit by digit: appending a `String`'s UTF-8 view costs reference
     /// counting, and `String(seq)` a string.
     public func jsonBytes() -> [UInt8] {
-        var size = 14
-        for item in slice { size += item.event.members.count + 30 }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
-        Self.append(#"{"events":["#, to: &bytes)
-        var isFirst = true
-        for item in slice {
-            if !isFirst { bytes.append(UInt8(ascii: ",")) }
-            isFirst = false
-            Self.append(#"{"seq":"#, to: &bytes)
-            Self.appendDecimal(item.seq, to: &bytes)
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: item.event.members)
-            bytes.append(UInt8(ascii: "}"))
+        // The items are read in place: a `for` over the slice copied each one out, which
+        // retained and released its event's parts, twice per item.
+        slice.withUnsafeBufferPointer { items in
+            var size = 14
+            for index in items.indices { size += items[index].event.members.count + 30 }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
+            Self.append(#"{"events":["#, to: &bytes)
+            for index in items.indices {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.append(#"{"seq":"#, to: &bytes)
+                Self.appendDecimal(items[index].seq, to: &bytes)
+                bytes.append(UInt8(ascii: ","))
+                bytes.append(contentsOf: items[index].event.members)
+                bytes.append(UInt8(ascii: "}"))
+            }
+            Self.append("]}", to: &bytes)
+            return bytes
         }
-        Self.append("]}", to: &bytes)
-        return bytes
     }
 
     private static func append(_ literal: StaticString, to bytes: inout [UInt8]) {
