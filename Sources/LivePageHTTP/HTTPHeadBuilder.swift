@@ -159,8 +159,9 @@ struct HTTPHeadBuilder {
         }
     }
 
-    /// Checks the rules that need every field, and returns the head.
-    func finish() throws(HTTPDecodingError) -> DecodedHead {
+    /// Checks the rules that need every field, and returns the head, moving the fields out
+    /// of the builder (copied, they were retained here and released with the builder).
+    mutating func finish() throws(HTTPDecodingError) -> DecodedHead {
         if hostCount > 1 { throw .badRequest("The request has more than one Host header.") }
         if hostCount == 0 && version == .http1_1 { throw .badRequest("An HTTP/1.1 request must have a Host header.") }
         var framing = DecodedHead.Framing.none
@@ -183,8 +184,10 @@ struct HTTPHeadBuilder {
             framing = .length(contentLength)
         }
         let keepAlive = version == .http1_1 ? !wantsClose : (wantsKeepAlive && !wantsClose)
+        var fields = HTTPHeaders()
+        swap(&fields, &headers)
         return DecodedHead(
-            head: HTTPRequestHead(method: method, target: target, version: version, headers: headers),
+            head: HTTPRequestHead(method: method, target: target, version: version, headers: fields),
             framing: framing,
             keepAlive: keepAlive,
             expectsContinue: expectsContinue && version == .http1_1
