@@ -25,7 +25,8 @@ struct HoldWheel {
     /// its reference count) was the most expensive step of answering a parked poll in a
     /// fan-out. A bucket is emptied, with no record touched, once its last poll is removed,
     /// which in a fan-out is long before its tick; one that keeps a few polls while many
-    /// come and go is compacted when its holes outnumber them.
+    /// come and go is compacted when its holes outnumber them, so that a bucket never holds
+    /// more than 64 places beyond five per poll (8 bytes each).
     private struct Bucket {
         var records: [ClientRecord?] = []
         /// The records that are not holes.
