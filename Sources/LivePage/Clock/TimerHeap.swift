@@ -1,8 +1,9 @@
 /// A min-heap of timers by deadline, where any timer can be removed in O(log n).
 ///
-/// Each parked long-poll has a timer that is usually cancelled (an event answers the
-/// poll first), so removal must be cheap and leave nothing behind: a heap that only
-/// marked cancelled entries would hold every cancelled timer until its deadline.
+/// A timer a clock's user cancels (the presence flush of a location that emptied)
+/// must leave nothing behind: a heap that only marked cancelled entries would hold every
+/// cancelled timer until its deadline. Parked long-polls have no timer here; their hold
+/// times are in the manager's ``HoldWheel``, which one timer ticks.
 struct TimerHeap: ~Copyable {
     struct Entry {
         let deadline: Duration
