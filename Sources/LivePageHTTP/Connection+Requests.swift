@@ -14,7 +14,11 @@ extension Connection {
             case .needMoreData:
                 return offset
             case .head(let head):
-                let limit = min(loop.handler.maximumBodySize(for: head.head), loop.configuration.limits.maxBodySize)
+                // A request that declares no body needs no limit. Asking the handler anyway
+                // copied the head and the handler out of their places on every poll.
+                let limit =
+                    head.framing == .none
+                    ? 0 : min(loop.handler.maximumBodySize(for: head.head), loop.configuration.limits.maxBodySize)
                 let decision = decoder.beginBody(maximumSize: limit)
                 switch machine.headReceived(head, decision, inputIsExhausted: offset == input.count, at: loop.now) {
                 case .dispatch:

@@ -16,7 +16,8 @@ public protocol HTTPHandler: Sendable {
     /// The largest body, in bytes, to accept for a request with this head.
     ///
     /// Decided before any of the body is read: a `Content-Length` over it is answered `413` at
-    /// once, and a chunked body as soon as its total passes it. The configuration's
+    /// once, and a chunked body as soon as its total passes it. Asked only of a request that
+    /// declares a body (a `Content-Length` above 0, or chunked). The configuration's
     /// `HTTPLimits.maxBodySize` caps the value returned here. The default returns `Int.max`,
     /// which leaves the configured limit (1 MiB unless changed) in force.
     /// - Parameter head: The request line and headers.

@@ -1,4 +1,5 @@
 import LivePageTestSupport
+import Synchronization
 import Testing
 
 @testable import LivePageHTTP
@@ -192,15 +193,25 @@ struct HTTPServerTests {
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
-    @Test("A handler's maximumBodySize lowers the limit per request", .timeLimit(.minutes(2)))
+    @Test(
+        "A handler's maximumBodySize lowers the limit per request, and is asked only when a body is declared",
+        .timeLimit(.minutes(2)))
     func perRequestLimit() async throws {
+        final class Asked: Sendable {
+            let paths = Mutex<[String]>([])
+        }
         struct Small: HTTPHandler {
+            let asked: Asked
             func handle(_ request: HTTPRequest, responder: HTTPResponder) {
                 responder.respond(HTTPResponse(body: request.body))
             }
-            func maximumBodySize(for head: HTTPRequestHead) -> Int { head.path == "/small" ? 4 : .max }
+            func maximumBodySize(for head: HTTPRequestHead) -> Int {
+                asked.paths.withLock { $0.append(head.path) }
+                return head.path == "/small" ? 4 : .max
+            }
         }
-        let server = try TestServer.start(handler: Small())
+        let asked = Asked()
+        let server = try TestServer.start(handler: Small(asked: asked))
         let port = server.port
         try await BlockingThread.run {
             let small = try TestClient(port: port)
@@ -209,7 +220,15 @@ struct HTTPServerTests {
             let other = try TestClient(port: port)
             try other.send("POST /other HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcde")
             #expect(try other.readResponse().text == "abcde")
+            try other.send("GET /small HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try other.readResponse().status == 200)
+            try other.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+            #expect(try other.readResponse().status == 200)
+            try other.send("POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+            #expect(try other.readResponse().text == "abc")
         }
+        // The requests without a body were never asked about.
+        #expect(asked.paths.withLock { $0 } == ["/small", "/other", "/chunked"])
         await server.shutDown(gracePeriod: .seconds(5))
     }
 
