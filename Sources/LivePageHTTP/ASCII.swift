@@ -64,6 +64,19 @@ enum ASCII {
 
     /// Appends the bytes of a literal: read where the compiler put them, with no string
     /// made and no reference counted, for what every response writes.
+    /// Whether `bytes` begin with `literal`'s bytes, compared as they are (no case folding).
+    ///
+    /// The request line is checked with this on every request: `starts(with: "HTTP/".utf8)`
+    /// walked a `String.UTF8View` a byte at a time through calls the optimiser kept.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        for index in 0..<count where bytes[index] != literal.utf8Start[index] {
+            return false
+        }
+        return true
+    }
+
     static func append(literal text: StaticString, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }

@@ -50,7 +50,7 @@ struct HTTPHeadBuilder {
     }
 
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTPDecodingError) -> HTTPVersion {
-        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8), ASCII.isDigit(bytes[5]),
+        guard bytes.count == 8, ASCII.hasPrefix(bytes, "HTTP/"), ASCII.isDigit(bytes[5]),
             bytes[6] == UInt8(ascii: "."), ASCII.isDigit(bytes[7])
         else {
             throw .badRequest("The HTTP version must be written as HTTP/1.1.")

@@ -35,9 +35,26 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     static let implemented: [HTTPMethod] = [.get, .head, .post, .put, .delete, .options, .patch]
 
     /// Returns the implemented method spelled by `bytes`, or `nil` when it is none of them.
+    ///
+    /// Every request comes through here, so the spellings are compared as literals, picked
+    /// by length: comparing with each `rawValue.utf8` walked a `String` a byte at a time.
+    /// A test holds this to ``implemented``.
     static func implemented(matching bytes: UnsafeRawBufferPointer) -> HTTPMethod? {
-        for method in implemented where method.rawValue.utf8.elementsEqual(bytes) {
-            return method
+        switch bytes.count {
+        case 3:
+            if ASCII.hasPrefix(bytes, "GET") { return .get }
+            if ASCII.hasPrefix(bytes, "PUT") { return .put }
+        case 4:
+            if ASCII.hasPrefix(bytes, "POST") { return .post }
+            if ASCII.hasPrefix(bytes, "HEAD") { return .head }
+        case 5:
+            if ASCII.hasPrefix(bytes, "PATCH") { return .patch }
+        case 6:
+            if ASCII.hasPrefix(bytes, "DELETE") { return .delete }
+        case 7:
+            if ASCII.hasPrefix(bytes, "OPTIONS") { return .options }
+        default:
+            break
         }
         return nil
     }

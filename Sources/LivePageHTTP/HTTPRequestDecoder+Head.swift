@@ -65,8 +65,8 @@ extension HTTPRequestDecoder {
     /// since 1.0. The version itself is checked with the rest of the line.
     static func endsWithVersion(_ requestLine: UnsafeRawBufferPointer) -> Bool {
         guard let space = requestLine.lastIndex(of: ASCII.space) else { return false }
-        let version = requestLine[(space + 1)...]
-        return version.count > 5 && version.starts(with: "HTTP/".utf8)
+        let version = UnsafeRawBufferPointer(rebasing: requestLine[(space + 1)...])
+        return version.count > 5 && ASCII.hasPrefix(version, "HTTP/")
     }
 
     static func targetTooLong(_ limit: Int) -> HTTPDecodingError {

@@ -32,6 +32,22 @@ struct HTTPTypesTests {
         #expect(HTTPStatus(code: 299).reasonPhrase == "")
     }
 
+    @Test("Each implemented method is recognised by its exact spelling, and nothing else is", .timeLimit(.minutes(1)))
+    func implementedMethods() {
+        func match(_ text: String) -> HTTPMethod? {
+            Array(text.utf8).withUnsafeBytes { HTTPMethod.implemented(matching: $0) }
+        }
+        for method in HTTPMethod.implemented {
+            #expect(match(method.rawValue) == method)
+            #expect(match(method.rawValue.lowercased()) == nil)
+            #expect(match(method.rawValue + "X") == nil)
+            #expect(match(String(method.rawValue.dropLast())) == nil)
+        }
+        for other in ["", "BREW", "TRACE", "CONNECT", "GOT", "PUSH", "HEAT", "OPTION"] {
+            #expect(match(other) == nil, "\(other)")
+        }
+    }
+
     @Test("jsonError escapes its message", .timeLimit(.minutes(1)))
     func jsonError() {
         let response = HTTPResponse.jsonError(.badRequest, "Bad \"verb\"\n\\ \u{1}")

@@ -149,10 +149,14 @@ extension LivePageRouter {
     /// The value of a query that is exactly `after=<1 to 16 digits>`, at most 2^53-1; `nil`
     /// for any other query, which the strict form decoder then reads.
     private static func plainAfter(_ query: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        let name = "after=".utf8
-        guard query.count > name.count, query.count <= name.count + 16, query.starts(with: name) else { return nil }
+        // A literal's bytes: comparing with `"after=".utf8` walked a String on every poll.
+        let name: StaticString = "after="
+        let length = name.utf8CodeUnitCount
+        guard query.count > length, query.count <= length + 16,
+            UnsafeBufferPointer(rebasing: query[..<length]).elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: length))
+        else { return nil }
         var value: UInt64 = 0
-        for byte in query[name.count...] {
+        for byte in query[length...] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
         }
