@@ -15,6 +15,23 @@ struct HTTPHeadBuilder {
 
     /// Parses `method SP request-target SP HTTP-version` (the line without its CRLF).
     init(requestLine line: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPDecodingError) {
+        // Parsed before any property is set: an initializer that threw between setting
+        // them built the builder aside and copied it into place, about ten reference
+        // counts a request.
+        let (method, target, version) = try Self.parseRequestLine(line, limits: limits)
+        self.init(method: method, target: target, version: version)
+    }
+
+    private init(method: HTTPMethod, target: RequestTarget, version: HTTPVersion) {
+        self.method = method
+        self.target = target
+        self.version = version
+    }
+
+    /// The method, target and version of a request line.
+    private static func parseRequestLine(_ line: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPDecodingError)
+        -> (HTTPMethod, RequestTarget, HTTPVersion)
+    {
         guard let firstSpace = line.firstIndex(of: ASCII.space),
             let lastSpace = line.lastIndex(of: ASCII.space), lastSpace > firstSpace + 1
         else {
@@ -35,18 +52,15 @@ struct HTTPHeadBuilder {
         guard targetBytes.allSatisfy(ASCII.isTargetCharacter) else {
             throw .badRequest("The request target holds a space, a control character or a non-ASCII byte.")
         }
-        version = try Self.parseVersion(versionBytes)
+        let version = try Self.parseVersion(versionBytes)
         guard let known = HTTPMethod.implemented(matching: methodBytes) else {
             throw HTTPDecodingError(
                 .notImplemented,
                 "The method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented by this server."
             )
         }
-        // Checked before `self` is whole: a method call on the new value copied the whole
-        // builder (about a dozen reference counts a request) to lend it.
         try Self.checkTargetForm(targetBytes, method: known)
-        method = known
-        target = RequestTarget(bytes: targetBytes.assumingMemoryBound(to: UInt8.self))
+        return (known, RequestTarget(bytes: targetBytes.assumingMemoryBound(to: UInt8.self)), version)
     }
 
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTPDecodingError) -> HTTPVersion {
