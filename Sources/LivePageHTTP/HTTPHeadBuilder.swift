@@ -22,6 +22,7 @@ struct HTTPHeadBuilder {
         self.init(method: method, target: target, version: version)
     }
 
+    /// A builder for a parsed request line, with no header field yet.
     private init(method: HTTPMethod, target: RequestTarget, version: HTTPVersion) {
         self.method = method
         self.target = target
