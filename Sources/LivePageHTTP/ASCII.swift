@@ -62,8 +62,6 @@ enum ASCII {
         withBytes(of: text) { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends the bytes of a literal: read where the compiler put them, with no string
-    /// made and no reference counted, for what every response writes.
     /// Whether `bytes` begin with `literal`'s bytes, compared as they are (no case folding).
     ///
     /// The request line is checked with this on every request: `starts(with: "HTTP/".utf8)`
@@ -77,6 +75,8 @@ enum ASCII {
         return true
     }
 
+    /// Appends the bytes of a literal: read where the compiler put them, with no string
+    /// made and no reference counted, for what every response writes.
     static func append(literal text: StaticString, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
