@@ -1,3 +1,5 @@
+import CLinuxSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -36,13 +38,13 @@ package enum System {
     /// Reads from a socket into `buffer`; `.processed(0)` is end of stream.
     @inlinable
     package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
-        try call("recv") { Glibc.recv(fd, buffer.baseAddress, buffer.count, 0) }
+        try call("recv") { clinux_receive(fd, buffer.baseAddress, buffer.count) }
     }
 
     /// Writes to a socket without raising `SIGPIPE` (`MSG_NOSIGNAL`).
     @inlinable
     package static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
-        try call("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+        try call("send") { clinux_send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// Closes a descriptor. Not retried on `EINTR`: on Linux the descriptor is released

@@ -1,5 +1,5 @@
-// Linux system interfaces that Glibc does not export to Swift: epoll, eventfd, and
-// naming a thread.
+// Linux system interfaces that Glibc does not export to Swift: epoll, eventfd, naming a
+// thread, and socket reads and writes without glibc's cancellation points.
 // This is the project's own shim, not a dependency; the Swift side wraps every call.
 #pragma once
 
@@ -11,6 +11,8 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // Declared here because Glibc shows `accept4` only under _GNU_SOURCE, which the Swift
 // Glibc module is not built with.
@@ -27,4 +29,21 @@ extern int pthread_setname_np(pthread_t thread, const char *name);
 /// Names the calling thread (at most 15 bytes), as `top -H` and `/proc/PID/task/*/comm` show it.
 static inline int clinux_name_current_thread(const char *name) {
     return pthread_setname_np(pthread_self(), name);
+}
+
+// In a process with more than one thread, glibc's `recv` and `send` are cancellation
+// points: around the system call they switch the thread to asynchronous cancellation and
+// back, two atomic operations on the thread's state, for `pthread_cancel`, which nothing
+// in this project uses. These make the same system calls without that: one `recvfrom`
+// and one `sendto` per delivered long-poll, each a little cheaper. They return what the
+// system call does, or -1 with `errno` set.
+
+/// `recv(fd, buffer, length, 0)`, not a cancellation point.
+static inline long clinux_receive(int fd, void *buffer, size_t length) {
+    return syscall(SYS_recvfrom, fd, buffer, length, 0, (void *)0, (void *)0);
+}
+
+/// `send(fd, buffer, length, flags)`, not a cancellation point.
+static inline long clinux_send(int fd, const void *buffer, size_t length, int flags) {
+    return syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, 0);
 }
