@@ -75,6 +75,12 @@ enum ASCII {
         return true
     }
 
+    /// Appends `source`'s bytes, read in place: `append(contentsOf:)` with the array itself
+    /// retained and released it, on each of the few appends every response makes.
+    static func append(bytesOf source: [UInt8], to bytes: inout [UInt8]) {
+        source.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+    }
+
     /// Appends the bytes of a literal: read where the compiler put them, with no string
     /// made and no reference counted, for what every response writes.
     static func append(literal text: StaticString, to bytes: inout [UInt8]) {

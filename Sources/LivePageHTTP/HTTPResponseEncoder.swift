@@ -100,7 +100,7 @@ struct HTTPResponseEncoder {
                 appendField(name: name, value: value, to: &bytes)
             }
         }
-        if !hasDate { bytes.append(contentsOf: date) }
+        if !hasDate { ASCII.append(bytesOf: date, to: &bytes) }
         if bodyAllowed {
             ASCII.append(literal: "Content-Length: ", to: &bytes)
             // A HEAD response may state the length of a body the handler did not produce.
@@ -119,7 +119,7 @@ struct HTTPResponseEncoder {
             ASCII.append(literal: "Connection: keep-alive\r\n", to: &bytes)
         }
         ASCII.append(literal: "\r\n", to: &bytes)
-        if sendsBody { bytes.append(contentsOf: response.body) }
+        if sendsBody { ASCII.append(bytesOf: response.body, to: &bytes) }
     }
 
     /// `HTTP/1.1 100 Continue` and the empty line.

@@ -21,7 +21,7 @@ final class PreparedHeadersCache {
             self.wire = wire
             self.encoded = (encoded, wire.lowercasedNames.contains("date"))
         }
-        bytes.append(contentsOf: encoded.bytes)
+        ASCII.append(bytesOf: encoded.bytes, to: &bytes)
         return encoded.hasDate
     }
 }

@@ -34,8 +34,8 @@ public struct OutputBatch: Sendable {
     /// the seq is written digit by digit: appending a `String`'s UTF-8 view costs reference
     /// counting, and `String(seq)` a string.
     public func jsonBytes() -> [UInt8] {
-        // The items are read in place: a `for` over the slice copied each one out, which
-        // retained and released its event's parts, twice per item.
+        // The items, and each event's members, are read in place: a `for` over the slice
+        // copied each item out, and appending the members array retained and released it.
         slice.withUnsafeBufferPointer { items in
             var size = 14
             for index in items.indices { size += items[index].event.members.count + 30 }
@@ -47,7 +47,7 @@ public struct OutputBatch: Sendable {
                 Self.append(#"{"seq":"#, to: &bytes)
                 Self.appendDecimal(items[index].seq, to: &bytes)
                 bytes.append(UInt8(ascii: ","))
-                bytes.append(contentsOf: items[index].event.members)
+                items[index].event.members.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
                 bytes.append(UInt8(ascii: "}"))
             }
             Self.append("]}", to: &bytes)
