@@ -47,10 +47,11 @@ struct HTTPHeadBuilder {
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(ASCII.isTokenCharacter) else {
             throw .badRequest("The request method is not a valid token.")
         }
-        guard !targetBytes.contains(ASCII.space) else {
-            throw .badRequest("The request line must be a method, a target and a version separated by single spaces.")
-        }
+        // One pass over the target, which no space passes; which refusal it is, only when refusing.
         guard targetBytes.allSatisfy(ASCII.isTargetCharacter) else {
+            if targetBytes.contains(ASCII.space) {
+                throw .badRequest("The request line must be a method, a target and a version separated by single spaces.")
+            }
             throw .badRequest("The request target holds a space, a control character or a non-ASCII byte.")
         }
         let version = try Self.parseVersion(versionBytes)

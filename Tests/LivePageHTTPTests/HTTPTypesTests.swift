@@ -48,6 +48,17 @@ struct HTTPTypesTests {
         }
     }
 
+    @Test("Methods are equal when their tokens are, case included", .timeLimit(.minutes(1)))
+    func methodEquality() {
+        #expect(HTTPMethod(rawValue: "GET") == .get)
+        #expect(HTTPMethod(rawValue: "BREW") == HTTPMethod(rawValue: "BREW"))
+        #expect(HTTPMethod.get != .head)
+        #expect(HTTPMethod.get != .put)
+        #expect(HTTPMethod(rawValue: "get") != .get)
+        #expect(HTTPMethod(rawValue: "GETS") != .get)
+        #expect(Set([HTTPMethod.get, HTTPMethod(rawValue: "GET"), .head]).count == 2)
+    }
+
     @Test("jsonError escapes its message", .timeLimit(.minutes(1)))
     func jsonError() {
         let response = HTTPResponse.jsonError(.badRequest, "Bad \"verb\"\n\\ \u{1}")
