@@ -4,6 +4,18 @@ import Testing
 
 @Suite("Command connection against a real redis-server", .timeLimit(.minutes(2)), .requires(.redisServer))
 struct RedisConnectionTests {
+    @Test("The fixture knows its own server: another process on the port, or none, is not it", .timeLimit(.minutes(1)))
+    func fixtureReadiness() async throws {
+        try await withRedis { server in
+            let pid = try #require(server.pid)
+            #expect(RedisServer.answers(port: server.port, pid: pid, password: nil))
+            #expect(!RedisServer.answers(port: server.port, pid: pid + 1, password: nil))
+        }
+        try await RedisServer.withRefusingPort { port in
+            #expect(!RedisServer.answers(port: port, pid: 1, password: nil))
+        }
+    }
+
     @Test("Commands get their replies, typed and untyped", .timeLimit(.minutes(1)))
     func commandsAndReplies() async throws {
         try await withRedis { server in
