@@ -8,11 +8,11 @@ struct RedisConnectionTests {
     func fixtureReadiness() async throws {
         try await withRedis { server in
             let pid = try #require(server.pid)
-            #expect(RedisServer.answers(port: server.port, pid: pid, password: nil))
-            #expect(!RedisServer.answers(port: server.port, pid: pid + 1, password: nil))
+            #expect(RedisProbe.answers(port: server.port, pid: pid, password: nil))
+            #expect(!RedisProbe.answers(port: server.port, pid: pid + 1, password: nil))
         }
         try await RedisServer.withRefusingPort { port in
-            #expect(!RedisServer.answers(port: port, pid: 1, password: nil))
+            #expect(!RedisProbe.answers(port: port, pid: 1, password: nil))
         }
     }
 

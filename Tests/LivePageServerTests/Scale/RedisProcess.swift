@@ -68,9 +68,11 @@ final class RedisProcess: Sendable {
         )
     }
 
-    /// Waits until a TCP connection to `port` succeeds, or the process ends.
+    /// Waits until `process` answers on `port` (``RedisProbe`` says why a connection is not
+    /// enough), or ends.
     private static func waitUntilAccepting(port: Int, process: ServerProcess) async -> Bool {
-        await eventually { acceptsConnections(port: port) || process.outputEnded } && acceptsConnections(port: port)
+        await eventually { RedisProbe.answers(port: port, pid: process.pid, password: nil) || process.outputEnded }
+            && RedisProbe.answers(port: port, pid: process.pid, password: nil)
     }
 }
 
