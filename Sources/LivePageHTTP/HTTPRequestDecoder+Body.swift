@@ -21,7 +21,7 @@ extension HTTPRequestDecoder {
                 switch Self.findLine(in: Self.slice(input, offset..<input.count), from: scanned) {
                 case .incomplete(let scanned):
                     guard scanned < HTTPLimits.maxChunkLineSize else {
-                        return Step(
+                        return (
                             consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
                     }
                     state = .chunkLine(scanned: scanned)
@@ -30,7 +30,7 @@ extension HTTPRequestDecoder {
                     return (consumed: offset, event: .error(fail(error)))
                 case .line(let length):
                     guard length + 2 <= HTTPLimits.maxChunkLineSize else {
-                        return Step(
+                        return (
                             consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
                     }
                     let size: Int
@@ -63,7 +63,7 @@ extension HTTPRequestDecoder {
 
             case .chunkDataEnd:
                 if available >= 1, input[offset] != ASCII.cr || (available >= 2 && input[offset + 1] != ASCII.lf) {
-                    return Step(
+                    return (
                         consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF."))))
                 }
                 guard available >= 2 else { return (consumed: offset, event: .needMoreData) }

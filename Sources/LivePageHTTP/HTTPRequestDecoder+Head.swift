@@ -13,7 +13,7 @@ extension HTTPRequestDecoder {
             }
             if byte == ASCII.lf {
                 guard index > scan.lineStart, input[index - 1] == ASCII.cr else {
-                    return Step(
+                    return (
                         consumed: 0,
                         event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF."))))
                 }
@@ -26,7 +26,7 @@ extension HTTPRequestDecoder {
                         // An HTTP/0.9 request line (`GET /`, no version) never gets headers:
                         // refuse it now rather than when the header timeout runs out.
                         guard Self.endsWithVersion(Self.slice(input, scan.requestLineStart..<lineEnd)) else {
-                            return Step(
+                            return (
                                 consumed: 0,
                                 event: .error(fail(.badRequest("The request line has no HTTP version; HTTP/0.9 is not supported."))))
                         }
@@ -40,7 +40,7 @@ extension HTTPRequestDecoder {
                 // stops at the CR and checks it again with more input.
                 guard index + 1 < input.count else { break }
                 if input[index + 1] != ASCII.lf {
-                    return Step(
+                    return (
                         consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
                 }
             } else if byte == 0 {
