@@ -22,7 +22,8 @@ extension HTTPRequestDecoder {
                 case .incomplete(let scanned):
                     guard scanned < HTTPLimits.maxChunkLineSize else {
                         return (
-                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
+                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long.")))
+                        )
                     }
                     state = .chunkLine(scanned: scanned)
                     return (consumed: offset, event: .needMoreData)
@@ -31,7 +32,8 @@ extension HTTPRequestDecoder {
                 case .line(let length):
                     guard length + 2 <= HTTPLimits.maxChunkLineSize else {
                         return (
-                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long."))))
+                            consumed: offset, event: .error(fail(.badRequest("A chunk-size line is too long.")))
+                        )
                     }
                     let size: Int
                     do throws(HTTPDecodingError) {
@@ -64,7 +66,8 @@ extension HTTPRequestDecoder {
             case .chunkDataEnd:
                 if available >= 1, input[offset] != ASCII.cr || (available >= 2 && input[offset + 1] != ASCII.lf) {
                     return (
-                        consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF."))))
+                        consumed: offset, event: .error(fail(.badRequest("Chunk data is not followed by CRLF.")))
+                    )
                 }
                 guard available >= 2 else { return (consumed: offset, event: .needMoreData) }
                 offset += 2

@@ -15,7 +15,8 @@ extension HTTPRequestDecoder {
                 guard index > scan.lineStart, input[index - 1] == ASCII.cr else {
                     return (
                         consumed: 0,
-                        event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF."))))
+                        event: .error(fail(.badRequest("A line ends in a bare LF; lines must end in CRLF.")))
+                    )
                 }
                 let lineEnd = index - 1
                 if scan.requestLineEnd == nil {
@@ -28,7 +29,8 @@ extension HTTPRequestDecoder {
                         guard Self.endsWithVersion(Self.slice(input, scan.requestLineStart..<lineEnd)) else {
                             return (
                                 consumed: 0,
-                                event: .error(fail(.badRequest("The request line has no HTTP version; HTTP/0.9 is not supported."))))
+                                event: .error(fail(.badRequest("The request line has no HTTP version; HTTP/0.9 is not supported.")))
+                            )
                         }
                     }
                 } else if lineEnd == scan.lineStart {
@@ -41,7 +43,8 @@ extension HTTPRequestDecoder {
                 guard index + 1 < input.count else { break }
                 if input[index + 1] != ASCII.lf {
                     return (
-                        consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line."))))
+                        consumed: 0, event: .error(fail(.badRequest("A line holds a bare CR; CR may only end a line.")))
+                    )
                 }
             } else if byte == 0 {
                 return (consumed: 0, event: .error(fail(.badRequest("The request head holds a NUL byte."))))
