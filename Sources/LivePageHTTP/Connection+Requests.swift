@@ -78,7 +78,7 @@ extension Connection {
     private func write(_ response: HTTPResponse, context: HTTPResponseEncoder.Context) {
         loop.countResponse(status: response.status.code)
         guard case .none = output, loop.groupBuffer.count < EventLoop.groupBufferLimit,
-            response.bodyCount < EventLoop.groupBufferLimit
+            response.body.count < EventLoop.groupBufferLimit
         else {
             queue(loop.encode(response, context: context))
             return

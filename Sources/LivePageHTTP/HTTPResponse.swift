@@ -11,31 +11,8 @@ public struct HTTPResponse: Sendable {
     /// The header fields, sent in this order. Fields whose name is not a token or whose
     /// value holds CR, LF or NUL are dropped (and logged) rather than sent.
     public var headers: HTTPHeaders
-    /// The body bytes. For a response made with a written body
-    /// (``init(status:headers:writing:)``) they are made on each read; setting them replaces
-    /// that body.
-    public var body: [UInt8] {
-        get {
-            if let given = content as? BytesBody { return given.bytes }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(content.count)
-            content.write(to: &bytes)
-            return bytes
-        }
-        set { content = BytesBody(bytes: newValue) }
-    }
-
-    /// The body, bytes given or one the engine writes. Always a value, never an optional
-    /// or an enum's case: the engine reads it in place, where unwrapping either copied it,
-    /// a retain and a release each time.
-    private var content: any HTTPResponseBody
-
-    /// A body given as bytes.
-    private struct BytesBody: HTTPResponseBody {
-        let bytes: [UInt8]
-        var count: Int { bytes.count }
-        func write(to output: inout [UInt8]) { ASCII.append(bytesOf: bytes, to: &output) }
-    }
+    /// The body bytes.
+    public var body: [UInt8]
 
     /// Creates a response.
     /// - Parameters:
@@ -45,27 +22,7 @@ public struct HTTPResponse: Sendable {
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
-        self.content = BytesBody(bytes: body)
-    }
-
-    /// Creates a response whose body the engine writes straight into its output, with no
-    /// array of its own: for a body made fresh for every response.
-    /// - Parameters:
-    ///   - status: The status; `200 OK` by default.
-    ///   - headers: The header fields; none by default.
-    ///   - body: The body, which states its length and writes its bytes.
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], writing body: some HTTPResponseBody) {
-        self.status = status
-        self.headers = headers
-        self.content = body
-    }
-
-    /// The body's length in bytes, without making the bytes.
-    var bodyCount: Int { content.count }
-
-    /// Appends the body's bytes to `output`, in place.
-    func appendBody(to output: inout [UInt8]) {
-        content.write(to: &output)
+        self.body = body
     }
 
     /// Creates a response with a text body and its content type.

@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 
 @testable import LivePageHTTP
@@ -101,49 +100,6 @@ struct HTTPTypesTests {
         #expect(encode(response, closing: true).contains("Connection: close\r\n"))
         #expect(encode(response, http10: true).contains("Connection: keep-alive\r\n"))
         #expect(encode(response, head: true).hasSuffix("Content-Length: 2\r\n\r\n"))
-    }
-
-    /// A body written in place, which states `stated` bytes (its own length by default).
-    struct WrittenBody: HTTPResponseBody {
-        let bytes: [UInt8]
-        var stated: Int?
-        var count: Int { stated ?? bytes.count }
-        func write(to output: inout [UInt8]) { output += bytes }
-    }
-
-    @Test("A written body is sent as the same bytes in an array would be, HEAD included", .timeLimit(.minutes(1)))
-    func writtenBody() {
-        let headers: HTTPHeaders = ["Content-Type": "application/json"]
-        let written = HTTPResponse(status: .ok, headers: headers, writing: WrittenBody(bytes: Array(#"{"a":1}"#.utf8)))
-        let array = HTTPResponse(status: .ok, headers: headers, body: Array(#"{"a":1}"#.utf8))
-        for (head, http10, closing) in [(false, false, false), (true, false, false), (false, true, false), (false, false, true)] {
-            #expect(encode(written, head: head, http10: http10, closing: closing) == encode(array, head: head, http10: http10, closing: closing))
-        }
-        #expect(encode(written).hasSuffix("Content-Length: 7\r\n\r\n{\"a\":1}"))
-        #expect(written.body == Array(#"{"a":1}"#.utf8), "the handler's view of the body is its bytes")
-        var replaced = written
-        replaced.body = Array("new".utf8)
-        #expect(encode(replaced).hasSuffix("Content-Length: 3\r\n\r\nnew"))
-    }
-
-    @Test("A written body whose length is not the one it stated is answered 500, and logged", .timeLimit(.minutes(1)))
-    func writtenBodyOfAnotherLength() {
-        let logged = Mutex<[String]>([])
-        let encoder = HTTPResponseEncoder(defaultHeaders: [:], log: { message in logged.withLock { $0.append(message) } })
-        for stated in [2, 9] {
-            var bytes = Array("earlier response".utf8)
-            let response = HTTPResponse(status: .ok, writing: WrittenBody(bytes: Array("12345".utf8), stated: stated))
-            encoder.encode(response, context: .init(isHead: false, isHTTP10: false, closing: false), date: [], appendingTo: &bytes)
-            let text = String(decoding: bytes, as: UTF8.self)
-            #expect(text.hasPrefix("earlier responseHTTP/1.1 500 Internal Server Error\r\n"), "what was in the buffer stays")
-            #expect(!text.contains("12345"))
-            #expect(text.hasSuffix(#"{"error":"The server made a malformed response."}"#))
-        }
-        #expect(
-            logged.withLock { $0 } == [
-                "a response body wrote 5 bytes after stating 2; answered 500 instead",
-                "a response body wrote 5 bytes after stating 9; answered 500 instead",
-            ])
     }
 
     @Test("Prepared headers encode exactly as the same headers unprepared", .timeLimit(.minutes(1)))

@@ -35,9 +35,9 @@ struct EventQueue {
     }
 
     /// The oldest events, at most `maximumCount` of them and `maximumBytes` of JSON, but
-    /// always at least one when any is queued: the queue's own storage, not a copy
-    /// (``OutputBatch`` says why that costs nothing).
-    func batch(maximumCount: Int, maximumBytes: Int) -> OutputBatch {
+    /// always at least one when any is queued: a slice of the queue's own storage, not a
+    /// copy (``OutputBatch`` says why that costs nothing).
+    func batch(maximumCount: Int, maximumBytes: Int) -> ArraySlice<OutputBatch.Item> {
         var end = head
         var bytes = 0
         while end < items.count, end - head < maximumCount {
@@ -45,6 +45,6 @@ struct EventQueue {
             if bytes > maximumBytes, end > head { break }
             end += 1
         }
-        return OutputBatch(queue: items, range: head..<end)
+        return items[head..<end]
     }
 }

@@ -207,12 +207,12 @@ extension ClientManager {
     /// The next batch of `record`'s queued events, which stay queued until acknowledged.
     /// An answer ends a poll, so the expiry countdown restarts.
     func makeBatch(for record: ClientRecord, in state: inout State) -> OutputBatch {
-        let batch = record.queue.batch(
+        let items = record.queue.batch(
             maximumCount: configuration.maximumBatchEvents,
             maximumBytes: configuration.maximumBatchBytes
         )
-        state.metrics.eventsDelivered += batch.count
+        state.metrics.eventsDelivered += items.count
         record.expiresAt = clock.now + configuration.refresh + configuration.grace
-        return batch
+        return OutputBatch(items: items)
     }
 }

@@ -166,7 +166,7 @@ extension LivePageRouter {
     /// The HTTP answer of an output answer.
     static func response(for answer: OutputAnswer) -> HTTPResponse {
         switch answer {
-        case .events(let batch): HTTPResponse(status: .ok, headers: RouteError.apiHeaders, writing: EventsBody(batch: batch))
+        case .events(let batch): HTTPResponse(status: .ok, headers: RouteError.apiHeaders, body: batch.jsonBytes())
         case .superseded: RouteError(ManagerError.superseded).response()
         case .gone(let reason): RouteError.gone(reason).response()
         case .shuttingDown: RouteError.shuttingDown.response()

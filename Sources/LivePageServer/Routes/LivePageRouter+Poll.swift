@@ -73,7 +73,7 @@ extension LivePageRouter {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 switch result {
                 case .events(let batch):
-                    batch.writeJSON(to: &bytes)
+                    bytes += batch.jsonBytes()
                 case .superseded:
                     bytes += refusal(409, ManagerError.superseded, reason: nil)
                 case .gone(let reason):
