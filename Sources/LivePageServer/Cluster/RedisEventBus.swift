@@ -203,12 +203,25 @@ package final class RedisEventBus: EventBus {
         guard let manager = state.withLock({ $0.manager }) else { return }
         // Redis may have restarted empty, without this server's liveness key: say it is
         // alive before writing presence again, or the others' sweep takes it for dead.
-        do { try await heartbeat() } catch { state.withLock { $0.mustRepublishPresence = true } }
+        let isAlive: Bool
+        do {
+            try await heartbeat()
+            isAlive = true
+        } catch {
+            isAlive = false
+        }
         let dropped = manager.dropAllClients(reason: .evicted)
         log("redis: subscribed again; \(dropped) clients that may have missed events were told to reload")
         try? await loadPresence()
         for (location, part) in state.withLock({ $0.replica.all }) { manager.setRemotePresence(part, at: location) }
-        await republishPresence()
+        if isAlive {
+            await republishPresence()
+        } else {
+            // The subscription came back before the command connection. Written now, this
+            // server's part would be swept by the others with its missing liveness key, and
+            // never written again: the keep-alive loop writes it after its next heartbeat.
+            state.withLock { $0.mustRepublishPresence = true }
+        }
         manager.resumeOutput()
     }
 }

@@ -43,6 +43,16 @@ extension Scale {
                 }
 
                 let fresh = try cluster.registerOnEveryNode(at: location, perNode: 1, principal: { "back-\($0)" })
+                // Every node lists every node's new client once each has written its presence
+                // to Redis: then each node's command connection is back too, which a node needs
+                // to report its delivery count to the publishing node within the reply timeout.
+                let expected = fresh.compactMap(\.principal).sorted()
+                var seen: [[String]] = []
+                let listed = try await eventually {
+                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
+                    return seen.allSatisfy { $0 == expected }
+                }
+                #expect(listed, "presence after Redis came back: \(seen), expected \(expected) on every node")
                 #expect(try cluster.front.deliver(["after"], toLocation: location) == fresh.count)
                 for client in fresh {
                     let served = try await eventually {
@@ -52,13 +62,6 @@ extension Scale {
                     }
                     #expect(served, "new client on node \(client.tag) did not get its event")
                 }
-                let expected = fresh.compactMap(\.principal).sorted()
-                var seen: [[String]] = []
-                let listed = try await eventually {
-                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
-                    return seen.allSatisfy { $0 == expected }
-                }
-                #expect(listed, "presence after Redis came back: \(seen), expected \(expected) on every node")
                 // And it stays so: Redis came back empty, without the nodes' liveness keys,
                 // and a node's sweep must not take another for dead before that one says it
                 // is alive again (every 3 s). Three sweeps later, every node still lists all.
