@@ -37,7 +37,7 @@ public enum RedisProbe {
             reply += buffer[0..<count]
             var bulk = reply[...]
             if password != nil {
-                guard bulk.first == UInt8(ascii: "+") else { return bulk.isEmpty }
+                guard bulk.first == UInt8(ascii: "+") else { return false }  // AUTH refused
                 guard let okEnd = bulk.firstIndex(of: UInt8(ascii: "\n")) else { continue }
                 bulk = bulk[(okEnd + 1)...]
                 if bulk.isEmpty { continue }
