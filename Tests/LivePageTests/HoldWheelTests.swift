@@ -1,3 +1,5 @@
+import LivePageEvents
+import Synchronization
 import Testing
 
 @testable import LivePage
@@ -89,6 +91,49 @@ struct HoldWheelTests {
         #expect(wheel.count == 0 && wheel.places == 0)
     }
 
+    /// The wheel is swept only where a poll may be due: the empty ticks between are
+    /// skipped, and a poll of a later turn of the ring gives an early sweep, not a late one.
+    @Test func theNextSweepIsTheFirstTickWithAPoll() {
+        let location = LocationState(name: "/zorg", listLimit: 1000)
+        var wheel = HoldWheel(longestHold: .seconds(1), resolution: .milliseconds(100), now: .zero)
+        #expect(wheel.firstOccupiedTick() == nil)
+        let (late, early) = (Self.record(location), Self.record(location))
+        #expect(wheel.insert(late, deadline: .milliseconds(950), now: .zero) == 9)
+        #expect(wheel.firstOccupiedTick() == 9)
+        #expect(wheel.insert(early, deadline: .milliseconds(420), now: .zero) == 4)
+        #expect(wheel.firstOccupiedTick() == 4 && wheel.time(ofTick: 4) == .milliseconds(400))
+        #expect(wheel.removeDue(at: .milliseconds(400)).first === early)
+        #expect(wheel.firstOccupiedTick() == 9)
+        // Twelve buckets: tick 16 of the next turn shares tick 4's bucket, swept first.
+        let nextTurn = Self.record(location)
+        #expect(wheel.insert(nextTurn, deadline: .milliseconds(1650), now: .milliseconds(700)) == 16)
+        #expect(wheel.firstOccupiedTick() == 9)
+        #expect(wheel.removeDue(at: .milliseconds(900)).first === late)
+        #expect(wheel.firstOccupiedTick() == 16)
+        wheel.remove(nextTurn)
+        #expect(wheel.firstOccupiedTick() == nil)
+    }
+
+    /// Regression (Speed): the wheel ticked every 50 ms while any poll was parked, 20
+    /// wake-ups a second of an idle server's event loop; now the clock is woken for a
+    /// parked poll only at its hold time.
+    @Test func aParkedPollSetsNoTimerUntilItsHoldTimeEnds() throws {
+        let clock = CountingClock()
+        var configuration = ClientManager.Configuration()
+        configuration.expiryCheckInterval = .seconds(60)
+        let manager = ClientManager(configuration: configuration, registry: EventRegistry(), clock: clock)
+        let uwe = try manager.register(at: "/zorg", principal: "zorg.member.uwe", presence: .none).client.id
+        let poll = try Poll(manager: manager, client: uwe, after: 0, clock: clock.base)
+        #expect(poll.isParked)
+        let timersAfterParking = clock.scheduledCount
+        for _ in 0..<440 { clock.base.advance(by: .milliseconds(50)) }
+        #expect(clock.scheduledCount == timersAfterParking, "no timer was set in 22 s while the poll was parked")
+        #expect(poll.isParked, "held at least 0.9 × refresh")
+        clock.base.advance(by: .seconds(3))
+        #expect(poll.waiterAnswers == ["idle"], "answered idle by the end of its hold time")
+        #expect(manager.metrics.parkedPolls == 0)
+    }
+
     /// Seeded random parks, answers and ticks against a plain model: every poll is
     /// answered exactly once, by a removal or at its tick, never before its hold time.
     @Test(arguments: [1, 2, 3] as [UInt64])
@@ -121,6 +166,28 @@ struct HoldWheelTests {
                 #expect(deadlines.values.allSatisfy { wheel.answerTime(for: $0) > now }, "no due poll is left")
             }
             #expect(wheel.count == deadlines.count)
+            let firstSweep = wheel.firstOccupiedTick().map { wheel.time(ofTick: $0) }
+            if let earliest = deadlines.values.map({ wheel.answerTime(for: $0) }).min() {
+                #expect(firstSweep.map { $0 <= earliest } == true, "the next sweep comes no later than the first poll due")
+            } else {
+                #expect(firstSweep == nil, "an empty wheel needs no sweep")
+            }
         }
+    }
+}
+
+/// A manual clock that counts the timers set on it.
+private final class CountingClock: LivePageClock {
+    let base = ManualClock()
+    private let count = Atomic<Int>(0)
+
+    /// The timers set so far.
+    var scheduledCount: Int { count.load(ordering: .relaxed) }
+
+    var now: Duration { base.now }
+
+    func schedule(at deadline: Duration, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
+        count.add(1, ordering: .relaxed)
+        return base.schedule(at: deadline, action)
     }
 }

@@ -144,7 +144,7 @@ extension ClientManager {
     func unpark(_ poll: SharedPoll, in state: inout State, now: Duration) {
         guard !poll.isFinished else { return }
         poll.isFinished = true
-        state.hold.remove(poll.members[0])
+        removeFromHold(poll.members[0], in: &state)
         state.metrics.parkedPolls -= 1
         for record in poll.members {
             guard case .shared(let parked)? = record.parked, parked === poll else { continue }

@@ -89,9 +89,19 @@ extension ClientManager {
         let earliest = refresh / 10 * 9 + Int64(state.hold.resolution.nanoseconds)
         let span = refresh - earliest
         let offset = span >= 0 ? Int64.random(in: 0...span, using: &state.jitter) : -Int64.random(in: 0...(-span), using: &state.jitter)
-        state.hold.insert(record, deadline: now + .nanoseconds(earliest + offset), now: now)
+        let tick = state.hold.insert(record, deadline: now + .nanoseconds(earliest + offset), now: now)
         state.metrics.parkedPolls += 1
-        scheduleHoldTick(in: &state, now: now)
+        scheduleHoldTick(at: tick, in: &state)
+    }
+
+    /// Takes `record`'s poll out of the hold wheel; the last one out cancels the next
+    /// sweep, which would find nothing.
+    func removeFromHold(_ record: ClientRecord, in state: inout State) {
+        state.hold.remove(record)
+        if state.hold.count == 0, let scheduled = state.holdTick {
+            scheduled.timer.cancel()
+            state.holdTick = nil
+        }
     }
 
     /// Forgets a parked request whose connection went away, without answering it. The
@@ -136,21 +146,28 @@ extension ClientManager {
         }
     }
 
-    /// Has the clock tick the hold wheel at its next tick, unless it will already.
-    func scheduleHoldTick(in state: inout State, now: Duration) {
-        guard !state.holdTickScheduled else { return }
-        state.holdTickScheduled = true
-        let next = state.hold.answerTime(for: now) + state.hold.resolution
-        _ = clock.schedule(at: next) { [weak self] in self?.holdTick() }
+    /// Has the clock sweep the hold wheel at `tick`, unless a sweep is scheduled no later.
+    ///
+    /// The wheel is swept only at ticks where a poll may be due, not at every tick: a
+    /// server whose polls were all parked by one fan-out sleeps through their hold time.
+    func scheduleHoldTick(at tick: Int64, in state: inout State) {
+        if let scheduled = state.holdTick {
+            guard tick < scheduled.tick else { return }
+            scheduled.timer.cancel()
+        }
+        let timer = clock.schedule(at: state.hold.time(ofTick: tick)) { [weak self] in self?.holdTick(tick) }
+        state.holdTick = ScheduledHoldTick(tick: tick, timer: timer)
     }
 
-    /// Answers idle the parked polls whose hold time has passed, and ticks again while
-    /// polls are parked.
-    private func holdTick() {
+    /// Answers idle the parked polls whose hold time has passed, and schedules the sweep
+    /// for the next poll that may be due.
+    private func holdTick(_ tick: Int64) {
         let now = clock.now
         var answers = PendingAnswers()
         state.withLock { state in
-            state.holdTickScheduled = false
+            // A sweep cancelled too late to stop it runs anyway: it takes only what is due,
+            // and leaves the sweep that replaced it scheduled.
+            if state.holdTick?.tick == tick { state.holdTick = nil }
             for record in state.hold.removeDue(at: now) {
                 switch record.parked {
                 case nil:
@@ -164,7 +181,7 @@ extension ClientManager {
                     answer(poll, in: &state, now: now, answers: &answers)
                 }
             }
-            if state.hold.count > 0 { scheduleHoldTick(in: &state, now: now) }
+            if let next = state.hold.firstOccupiedTick() { scheduleHoldTick(at: next, in: &state) }
         }
         answers.deliver()
     }
@@ -175,7 +192,7 @@ extension ClientManager {
     func takeParked(_ record: ClientRecord, in state: inout State, now: Duration) -> OutputWaiter? {
         guard case .single(_, let waiter)? = record.parked else { return nil }
         record.parked = nil
-        state.hold.remove(record)
+        removeFromHold(record, in: &state)
         state.metrics.parkedPolls -= 1
         record.expiresAt = now + configuration.refresh + configuration.grace
         return waiter

@@ -27,8 +27,8 @@ extension ClientManager {
         var jitter: SplitMix64
         /// The hold times of parked polls.
         var hold: HoldWheel
-        /// Whether the clock will tick the hold wheel.
-        var holdTickScheduled = false
+        /// The hold wheel's next sweep, while one is scheduled.
+        var holdTick: ScheduledHoldTick?
         /// Who is online on the other servers of the site, by location.
         var remote: [ExactName: PresencePart] = [:]
         /// Locations whose local part of presence changed since it was last reported.
@@ -64,6 +64,13 @@ extension ClientManager {
             var seed = SystemRandomNumberGenerator()
             jitter = SplitMix64(seed: seed.next())
         }
+    }
+
+    /// The clock's timer for the hold wheel's next sweep, and the tick it sweeps: a poll
+    /// parked with an earlier tick needs an earlier sweep.
+    struct ScheduledHoldTick {
+        let tick: Int64
+        let timer: TimerHandle
     }
 
     /// Output answers decided under the lock, given after it is released, so that a

@@ -75,12 +75,36 @@ struct HoldWheel {
 
     /// The time of the tick at or before `deadline`: when a poll added with it is answered.
     func answerTime(for deadline: Duration) -> Duration {
-        .nanoseconds(tick(of: deadline) * resolutionNanoseconds)
+        time(ofTick: tick(of: deadline))
+    }
+
+    /// The time `tick` starts: a sweep at or after it answers the polls due at that tick.
+    func time(ofTick tick: Int64) -> Duration {
+        .nanoseconds(tick * resolutionNanoseconds)
+    }
+
+    /// The first tick, from the next one to sweep on, whose bucket holds a poll; `nil` when
+    /// the wheel is empty.
+    ///
+    /// No poll is due before it: a poll of tick `t` is in bucket `t % buckets`, which the
+    /// ticks from the next one on reach no later than `t`. A poll of a later turn of the
+    /// ring makes the tick early (its sweep takes nothing), never late. So the clock need
+    /// not wake for the empty ticks between: ten thousand polls parked by one fan-out
+    /// leave the wheel asleep for the whole hold time instead of ticking 20 times a second.
+    func firstOccupiedTick() -> Int64? {
+        guard count > 0 else { return nil }
+        let length = Int64(buckets.count)
+        for tick in nextTick..<(nextTick + length) where buckets[Int(tick % length)].live > 0 {
+            return tick
+        }
+        return nil
     }
 
     /// Adds `record`, whose hold time ends at `deadline` (no later than the longest hold
     /// time after `now`), and notes its slot in the record.
-    mutating func insert(_ record: ClientRecord, deadline: Duration, now: Duration) {
+    /// - Returns: The tick the poll is due at: a sweep at ``time(ofTick:)`` answers it.
+    @discardableResult
+    mutating func insert(_ record: ClientRecord, deadline: Duration, now: Duration) -> Int64 {
         // The wheel is not ticked while empty: catch up, so the ring spans from now.
         if count == 0 { nextTick = max(nextTick, tick(of: now)) }
         let tick = max(tick(of: deadline), nextTick)
@@ -89,6 +113,7 @@ struct HoldWheel {
         buckets[bucket].records.append(record)
         buckets[bucket].live += 1
         count += 1
+        return tick
     }
 
     /// Removes `record`, if it is in the wheel, touching no other record unless its bucket
