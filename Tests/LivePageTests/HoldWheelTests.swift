@@ -1,5 +1,4 @@
 import LivePageEvents
-import Synchronization
 import Testing
 
 @testable import LivePage
@@ -173,21 +172,5 @@ struct HoldWheelTests {
                 #expect(firstSweep == nil, "an empty wheel needs no sweep")
             }
         }
-    }
-}
-
-/// A manual clock that counts the timers set on it.
-private final class CountingClock: LivePageClock {
-    let base = ManualClock()
-    private let count = Atomic<Int>(0)
-
-    /// The timers set so far.
-    var scheduledCount: Int { count.load(ordering: .relaxed) }
-
-    var now: Duration { base.now }
-
-    func schedule(at deadline: Duration, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
-        count.add(1, ordering: .relaxed)
-        return base.schedule(at: deadline, action)
     }
 }
