@@ -151,10 +151,9 @@ extension ClientManager {
     /// The wheel is swept only at ticks where a poll may be due, not at every tick: a
     /// server whose polls were all parked by one fan-out sleeps through their hold time.
     func scheduleHoldTick(at tick: Int64, in state: inout State) {
-        if let scheduled = state.holdTick {
-            guard tick < scheduled.tick else { return }
-            scheduled.timer.cancel()
-        }
+        // The tick alone is read on every park: binding the whole value would retain its timer.
+        if let scheduled = state.holdTick?.tick, scheduled <= tick { return }
+        state.holdTick?.timer.cancel()
         let timer = clock.schedule(at: state.hold.time(ofTick: tick)) { [weak self] in self?.holdTick(tick) }
         state.holdTick = ScheduledHoldTick(tick: tick, timer: timer)
     }
