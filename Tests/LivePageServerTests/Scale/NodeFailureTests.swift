@@ -96,11 +96,8 @@ extension Scale {
                 // incarnation's included (it loaded them while the old one still counted
                 // as alive), once its liveness key expires.
                 let expected = survivors.compactMap(\.principal).sorted()
-                var seen: [[String]] = []
-                let left = try await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
-                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
-                    return seen.allSatisfy { $0 == expected }
-                }
+                let (left, seen) = try await cluster.awaitPresence(
+                    at: location, listing: expected, timeout: .seconds(60), interval: .milliseconds(200))
                 #expect(left, "presence on each node: \(seen), expected \(expected)")
             }
         }

@@ -47,11 +47,7 @@ extension Scale {
                 // to Redis: then each node's command connection is back too, which a node needs
                 // to report its delivery count to the publishing node within the reply timeout.
                 let expected = fresh.compactMap(\.principal).sorted()
-                var seen: [[String]] = []
-                let listed = try await eventually {
-                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
-                    return seen.allSatisfy { $0 == expected }
-                }
+                let (listed, seen) = try await cluster.awaitPresence(at: location, listing: expected)
                 #expect(listed, "presence after Redis came back: \(seen), expected \(expected) on every node")
                 #expect(try cluster.front.deliver(["after"], toLocation: location) == fresh.count)
                 for client in fresh {
@@ -66,8 +62,8 @@ extension Scale {
                 // and a node's sweep must not take another for dead before that one says it
                 // is alive again (every 3 s). Three sweeps later, every node still lists all.
                 try await Task.sleep(for: .seconds(10))
-                seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
-                #expect(seen.allSatisfy { $0 == expected }, "presence 10 s later: \(seen), expected \(expected) on every node")
+                let later = try cluster.principalsOnEachNode(at: location)
+                #expect(later.allSatisfy { $0 == expected }, "presence 10 s later: \(later), expected \(expected) on every node")
             }
         }
     }

@@ -93,6 +93,25 @@ final class ScaleCluster: Sendable {
         return clients
     }
 
+    /// The principals each node lists at `location` (`/online`), in node order.
+    func principalsOnEachNode(at location: String) throws -> [[String]] {
+        try nodes.map { try $0.endpoint.principals(at: location) ?? [] }
+    }
+
+    /// Waits until every node lists exactly `expected` (sorted) at `location`.
+    /// - Returns: Whether they did within `timeout`, and what each node listed last, for
+    ///   the failure message.
+    func awaitPresence(
+        at location: String, listing expected: [String], timeout: Duration = .seconds(30), interval: Duration = .milliseconds(20)
+    ) async throws -> (listed: Bool, seen: [[String]]) {
+        var seen: [[String]] = []
+        let listed = try await eventually(timeout: timeout, interval: interval) {
+            seen = try principalsOnEachNode(at: location)
+            return seen.allSatisfy { $0 == expected }
+        }
+        return (listed, seen)
+    }
+
     /// Polls `client` through nginx from `after` on until one of its events satisfies
     /// `condition`, for up to `timeout`, on a thread of its own (polls park).
     /// - Returns: The events received up to and including that one; `after` is moved past them.

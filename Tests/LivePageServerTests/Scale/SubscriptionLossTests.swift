@@ -69,11 +69,7 @@ extension Scale {
                 }
                 // The dropped clients' principals have left every node's presence.
                 let expected = others.compactMap(\.principal).sorted()
-                var seen: [[String]] = []
-                let left = try await eventually {
-                    seen = try cluster.nodes.map { try $0.endpoint.principals(at: location) ?? [] }
-                    return seen.allSatisfy { $0 == expected }
-                }
+                let (left, seen) = try await cluster.awaitPresence(at: location, listing: expected)
                 #expect(left, "presence on each node: \(seen), expected \(expected)")
             }
         }
