@@ -30,10 +30,9 @@ extension ClientManager {
         let next = locked { state, now, answers -> Int? in
             let keptFor = configuration.resumeWindow - (configuration.refresh + configuration.grace)
             var index = start
-            let end = min(start + Self.expirySlice, state.everyone.count)
-            var looked = start
-            while looked < end, index < state.everyone.count {
-                looked += 1
+            var budget = Self.expirySlice
+            while budget > 0, index < state.everyone.count {
+                budget -= 1
                 let record = state.everyone[index]
                 guard record.parked == nil, record.expiresAt <= now else {
                     index += 1
