@@ -91,15 +91,19 @@ extension EventLoop {
         }
     }
 
-    /// How long `epoll_wait` may sleep: until the earliest timer or accept retry, in ms.
-    func waitTimeout() -> Int32 {
+    /// When the loop must next wake: its earliest timer or accept retry, `nil` if none.
+    func nextDeadline() -> MonotonicTime? {
         var deadline = timers.first?.deadline
         if let next = channelTimers.first { deadline = min(deadline ?? next, next) }
         if let acceptPausedUntil { deadline = min(deadline ?? acceptPausedUntil, acceptPausedUntil) }
-        guard let deadline else { return -1 }
-        let current = MonotonicTime.now()
-        guard deadline > current else { return 0 }
-        return Int32(min((deadline.nanoseconds - current.nanoseconds + 999_999) / 1_000_000, 60_000))
+        return deadline
+    }
+
+    /// How long `epoll_wait` may sleep, in whole milliseconds rounded up, given the
+    /// nanoseconds until ``nextDeadline()``: -1 (no limit) without one, at most a minute.
+    static func waitTimeout(untilDeadline: UInt64?) -> Int32 {
+        guard let untilDeadline else { return -1 }
+        return Int32(min((untilDeadline + 999_999) / 1_000_000, 60_000))
     }
 
     /// Fires due connection timeouts and clients' timers, and resumes accepting after a pause.

@@ -92,6 +92,8 @@ final class EventLoop: @unchecked Sendable {
     var acceptPausedUntil: MonotonicTime?
     var lastPauseLog: MonotonicTime?
     private var isRunning = true
+    /// Whether the loop sleeps in `epoll_wait` or pauses when it has nothing to do.
+    private var coalescer: WakeUpCoalescer
     @exclusivity(unchecked) var openConnections = 0
     private(set) var isShuttingDown = false
     @exclusivity(unchecked) var metrics = HTTPServerMetrics()
@@ -119,6 +121,8 @@ final class EventLoop: @unchecked Sendable {
         self.drained = drained
         self.stopped = stopped
         durations = ConnectionTimer.Durations(configuration)
+        coalescer = WakeUpCoalescer(
+            pause: configuration.coalescingPause.nanoseconds, trigger: configuration.coalescingTrigger)
         encoder = HTTPResponseEncoder(defaultHeaders: configuration.defaultHeaders, log: configuration.log)
         inputLimit = max(configuration.limits.maxHeaderSize, 4096)
         epoll = Int32(try System.blockingCall("epoll_create1") { Int(epoll_create1(Int32(EPOLL_CLOEXEC))) })
@@ -191,17 +195,8 @@ final class EventLoop: @unchecked Sendable {
                 inbox.sleeping = true
                 return true
             }
-            let count: Int
-            do {
-                count = try System.epollWait(
-                    epoll, events, capacity: Int32(capacity),
-                    timeoutMilliseconds: mayBlock ? waitTimeout() : 0
-                )
-            } catch {
-                configuration.log("event loop \(index): \(error)")
-                count = 0
-            }
-            now = .now()
+            let (count, wait) = waitForEvents(events, capacity: Int32(capacity), mayBlock: mayBlock)
+            let requestsBefore = metrics.requests
             for position in 0..<count {
                 handle(events[position])
             }
@@ -209,6 +204,7 @@ final class EventLoop: @unchecked Sendable {
             settle()
             runTimers()
             settle()
+            coalescer.record(wait, requests: metrics.requests - requestsBefore, answered: hasStatusCounts)
         }
         for case let connection? in connections {
             close(connection)
@@ -223,6 +219,46 @@ final class EventLoop: @unchecked Sendable {
         for case .run(let body) in messages { body() }
         publishMetrics()
         stopped.arrive(index)
+    }
+
+    /// Waits for events as ``coalescer`` says (see ``WakeUpCoalescer``), and sets ``now``.
+    /// - Parameter mayBlock: Whether the loop has nothing queued, so that it may wait.
+    /// - Returns: How many events `epoll_wait` put in `events`, and how the loop waited.
+    private func waitForEvents(
+        _ events: UnsafeMutablePointer<epoll_event>, capacity: Int32, mayBlock: Bool
+    ) -> (count: Int, wait: WakeUpCoalescer.Wait) {
+        var timeout: Int32 = 0
+        var blockedSince: MonotonicTime?
+        if mayBlock {
+            let current = MonotonicTime.now()
+            let untilDeadline = nextDeadline().map { $0 > current ? $0.nanoseconds - current.nanoseconds : 0 }
+            if let pause = coalescer.pauseLength(untilDeadline: untilDeadline) {
+                // A pause cut to nothing by a due timer is only a look at the sockets.
+                if pause > 0 {
+                    metrics.loopPauses += 1
+                    publishMetrics()
+                    System.pause(nanoseconds: pause, unlessReadable: wakeFD)
+                }
+            } else {
+                timeout = Self.waitTimeout(untilDeadline: untilDeadline)
+                blockedSince = current
+            }
+        }
+        let count: Int
+        do {
+            count = try System.epollWait(epoll, events, capacity: capacity, timeoutMilliseconds: timeout)
+        } catch {
+            configuration.log("event loop \(index): \(error)")
+            count = 0
+        }
+        now = .now()
+        let wait: WakeUpCoalescer.Wait
+        if let blockedSince {
+            wait = .blocked(nanoseconds: now.nanoseconds &- blockedSince.nanoseconds)
+        } else {
+            wait = mayBlock ? .paused : .polled
+        }
+        return (count, wait)
     }
 
     private func handle(_ event: epoll_event) {

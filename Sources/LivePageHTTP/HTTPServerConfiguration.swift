@@ -36,6 +36,16 @@ public struct HTTPServerConfiguration: Sendable {
     /// How long a response may make no progress while being written (the client is not
     /// reading) before the connection is closed. Default 60 seconds.
     public var writeTimeout: Duration
+    /// How long a loop pauses, instead of sleeping until the next request wakes it, while
+    /// requests arrive microseconds apart and each only parks: the re-polls after a
+    /// fan-out. It then takes everything that arrived at once, one wake-up for dozens of
+    /// requests instead of one for each. A request answered at once waits at most one pause
+    /// and ends the pausing; work handed over from another thread cuts a pause short.
+    /// `.zero` turns it off. Default 250 µs.
+    public var coalescingPause: Duration
+    /// What starts a loop's pauses (``WakeUpCoalescer/Trigger``); internal, so that tests
+    /// can start them at the first wake-up.
+    var coalescingTrigger = WakeUpCoalescer.Trigger.standard
     /// Header fields added to every response the engine writes, its own error responses
     /// included, unless the response already has a field of that name. LivePage sets
     /// `X-Content-Type-Options: nosniff`. Default none.
@@ -61,6 +71,7 @@ public struct HTTPServerConfiguration: Sendable {
     ///   - bodyTimeout: Time to receive a request's body (60 s).
     ///   - idleTimeout: Time a kept-alive connection may be idle (60 s).
     ///   - writeTimeout: Time a response may make no progress (60 s).
+    ///   - coalescingPause: A loop's pause in a stream of parking requests (250 µs).
     ///   - defaultHeaders: Fields added to every response (none).
     ///   - log: The log sink (standard error).
     public init(
@@ -73,6 +84,7 @@ public struct HTTPServerConfiguration: Sendable {
         bodyTimeout: Duration = .seconds(60),
         idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(60),
+        coalescingPause: Duration = .microseconds(250),
         defaultHeaders: HTTPHeaders = [:],
         log: @escaping @Sendable (String) -> Void = HTTPServerConfiguration.standardErrorLog
     ) {
@@ -85,6 +97,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
+        self.coalescingPause = coalescingPause
         self.defaultHeaders = defaultHeaders
         self.log = log
     }

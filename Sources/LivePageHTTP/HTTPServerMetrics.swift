@@ -19,6 +19,9 @@ public struct HTTPServerMetrics: Sendable, Equatable {
     /// Times a loop paused accepting because the process or system ran out of file
     /// descriptors (`EMFILE`, `ENFILE`).
     public var acceptPauses: Int = 0
+    /// Times a loop paused rather than sleep until the next request woke it, in a stream
+    /// of requests that only park (``HTTPServerConfiguration/coalescingPause``).
+    public var loopPauses: Int = 0
 
     /// Creates an all-zero snapshot.
     public init() {}
@@ -32,5 +35,6 @@ public struct HTTPServerMetrics: Sendable, Equatable {
         parseErrors += other.parseErrors
         timeouts += other.timeouts
         acceptPauses += other.acceptPauses
+        loopPauses += other.loopPauses
     }
 }

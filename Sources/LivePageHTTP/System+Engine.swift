@@ -5,7 +5,7 @@ import LivePageSystem
     import Glibc
 #endif
 
-/// The engine's own system calls: accepting, shutting down, epoll and eventfd.
+/// The engine's own system calls: accepting, shutting down, epoll, eventfd and pauses.
 extension System {
     /// Accepts a connection as a non-blocking, close-on-exec socket.
     /// - Returns: The new descriptor and the peer's address, or `.wouldBlock`.
@@ -43,6 +43,12 @@ extension System {
         if result >= 0 { return Int(result) }
         if Glibc.errno == EINTR { return 0 }
         throw SystemCallError(call: "epoll_wait", errno: Glibc.errno)
+    }
+
+    /// Sleeps for `nanoseconds`, or less if `fd` (an eventfd) becomes readable; an
+    /// interruption ends it early. Nothing is read: the caller's epoll set reports `fd`.
+    static func pause(nanoseconds: UInt64, unlessReadable fd: Int32) {
+        _ = clinux_wait_readable(fd, nanoseconds)
     }
 
     /// Adds one to an eventfd counter, waking its reader; a full counter already wakes it.

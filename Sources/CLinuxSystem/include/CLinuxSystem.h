@@ -1,5 +1,6 @@
 // Linux system interfaces that Glibc does not export to Swift: epoll, eventfd, naming a
-// thread, and socket reads and writes without glibc's cancellation points.
+// thread, socket reads and writes without glibc's cancellation points, and a pause with
+// a timeout finer than a millisecond.
 // This is the project's own shim, not a dependency; the Swift side wraps every call.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,4 +48,15 @@ static inline long clinux_receive(int fd, void *buffer, size_t length) {
 /// `send(fd, buffer, length, flags)`, not a cancellation point.
 static inline long clinux_send(int fd, const void *buffer, size_t length, int flags) {
     return syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, 0);
+}
+
+// `ppoll` takes its timeout in nanoseconds; Glibc shows it only under _GNU_SOURCE.
+
+/// Waits until `fd` is readable or `nanoseconds` have passed, whichever comes first.
+/// Returns what `ppoll` does: 1 if readable, 0 at the timeout, -1 with `errno` set.
+static inline int clinux_wait_readable(int fd, unsigned long long nanoseconds) {
+    struct pollfd descriptor = {.fd = fd, .events = POLLIN, .revents = 0};
+    struct timespec timeout = {.tv_sec = (time_t)(nanoseconds / 1000000000ull),
+                               .tv_nsec = (long)(nanoseconds % 1000000000ull)};
+    return (int)syscall(SYS_ppoll, &descriptor, 1, &timeout, (void *)0, 0);
 }

@@ -31,6 +31,7 @@ extension LivePageRouter {
         metric("livepage_http_protocol_errors_total", "counter", "Requests refused for breaking HTTP or a limit.", [("", engine.parseErrors)])
         metric("livepage_http_timeouts_total", "counter", "Connections closed by a timeout.", [("", engine.timeouts)])
         metric("livepage_http_accept_pauses_total", "counter", "Accept pauses for lack of file descriptors.", [("", engine.acceptPauses)])
+        metric("livepage_http_loop_pauses_total", "counter", "Event-loop pauses taking a stream of parking requests together.", [("", engine.loopPauses)])
         let webhooks = webhooks.withLock { $0 }
         if let input = webhooks.input {
             metric(
