@@ -10,12 +10,13 @@
 /// hundreds to a thousand wake-ups a second, paid by the clients as much as by the server.
 ///
 /// So after four wake-ups in a row (``Trigger/standard``) that each came within 200 µs,
-/// handed requests to the handler and wrote no response, the loop stops sleeping in `epoll_wait`: it pauses for the
-/// configured time on a timer, then takes everything that arrived in one `epoll_wait` that
-/// does not block. A pause that finds no request, or a response written, ends the mode. So a
-/// request that is answered at once (a publish, a poll with events waiting) waits at most
-/// one pause, and a client that waits for each answer before its next request is never
-/// held back, since each of its requests is answered.
+/// handed requests to the handler and wrote no response, the loop stops sleeping in
+/// `epoll_wait`: it pauses for the configured time on a timer, then takes everything that
+/// arrived in one `epoll_wait` that does not block. A pause that finds no request, or a
+/// response written, ends the mode. So a request that is answered at once (a publish, a
+/// poll with events waiting) waits at most one pause, and a client that waits for each
+/// answer before its next request is never held back, since each of its requests is
+/// answered.
 ///
 /// A value type with no clock: the loop reports what each wait found, and tests drive it
 /// with the same reports.
@@ -40,7 +41,8 @@ struct WakeUpCoalescer {
     }
 
     /// What starts the pauses: ``streak`` wake-ups in a row, each within ``shortWake``
-    /// nanoseconds of the loop going to sleep and leading to no response.
+    /// nanoseconds of the loop going to sleep, handing requests to the handler and
+    /// writing no response.
     struct Trigger: Equatable {
         /// Short wake-ups in a row that start the pauses.
         var streak: Int
@@ -94,7 +96,7 @@ struct WakeUpCoalescer {
                 return
             }
             state = shortWakes + 1 >= trigger.streak ? .pausing : .blocking(shortWakes: shortWakes + 1)
-        case (.blocked, .pausing):
+        case (.blocked, .pausing):  // not reached: a pausing loop does not block
             state = .blocking(shortWakes: 0)
         case (.paused, _):
             if requests == 0 { state = .blocking(shortWakes: 0) }
