@@ -165,6 +165,10 @@ enum CommandLineOptions {
                     "event-loops", "HTTP event-loop threads", default: "one fewer than the cores, at least 1 (here \(defaults.eventLoopCount))",
                     in: 1...256
                 ) { $0.eventLoopCount = $1 },
+                .integer(
+                    "coalescing-pause", "microseconds a loop waits to take a stream of parking re-polls together; 0: never",
+                    default: "250", in: 0...100_000
+                ) { $0.coalescingPause = .microseconds($1) },
                 .seconds("shutdown-grace", "time in-flight requests get at shutdown", default: defaults.shutdownGracePeriod) {
                     $0.shutdownGracePeriod = $1
                 },

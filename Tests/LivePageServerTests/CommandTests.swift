@@ -45,7 +45,7 @@ import Testing
         "max-header-size", "max-input-body", "max-publish-body", "header-timeout", "idle-timeout",
         "max-queued-events", "max-queued-bytes", "max-clients", "max-clients-per-principal", "max-locations",
         "max-batch-events", "max-batch-bytes", "presence-list-limit", "shutdown-grace", "event-loops",
-        "redis", "redis-password", "node-tag",
+        "coalescing-pause", "redis", "redis-password", "node-tag",
     ]
 
     /// The lines of `help` about `--flag`: its own line and the indented ones below it.
@@ -117,6 +117,7 @@ import Testing
             (["--port", "70000"], ["--port"]),
             (["--port"], ["--port"]),
             (["--refresh", "0"], ["--refresh"]),
+            (["--coalescing-pause", "-1"], ["--coalescing-pause", "0 to 100000"]),
             (["--refresh", "soon"], ["--refresh"]),
             (["--grace", "-1"], ["--grace"]),
             (["--max-clients", "0"], ["--max-clients"]),

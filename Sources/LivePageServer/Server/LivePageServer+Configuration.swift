@@ -49,6 +49,10 @@ extension LivePageServer {
         public var idleTimeout: Duration = .seconds(60)
         /// How long in-flight requests get to finish at shutdown (default 10 s).
         public var shutdownGracePeriod: Duration = .seconds(10)
+        /// How long an event loop pauses to take a stream of re-polls that only park
+        /// together, rather than be woken by each (default 250 µs; `.zero` turns it off).
+        /// See `HTTPServerConfiguration.coalescingPause`.
+        public var coalescingPause: Duration = .microseconds(250)
         /// Event-loop threads (default one fewer than the cores, at least one).
         ///
         /// A fan-out runs on the loop that read the publish, under the manager's lock, and

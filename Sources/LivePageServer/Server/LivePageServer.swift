@@ -112,6 +112,7 @@ public final class LivePageServer: Sendable {
                 limits: limits,
                 headerTimeout: configuration.headerTimeout,
                 idleTimeout: configuration.idleTimeout,
+                coalescingPause: configuration.coalescingPause,
                 defaultHeaders: ["X-Content-Type-Options": "nosniff"],
                 log: configuration.log
             ),
