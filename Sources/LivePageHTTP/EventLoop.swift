@@ -236,6 +236,7 @@ final class EventLoop: @unchecked Sendable {
                 // A pause cut to nothing by a due timer is only a look at the sockets.
                 if pause > 0 {
                     metrics.loopPauses += 1
+                    // Published before the pause, which can be long in tests, not after it.
                     publishMetrics()
                     System.pause(nanoseconds: pause, unlessReadable: wakeFD)
                 }
