@@ -167,7 +167,7 @@ enum CommandLineOptions {
                 ) { $0.eventLoopCount = $1 },
                 .integer(
                     "coalescing-pause", "microseconds a loop waits to take a stream of parking re-polls together; 0: never",
-                    default: "250", in: 0...100_000
+                    default: String(Int(defaults.coalescingPause / .microseconds(1))), in: 0...100_000
                 ) { $0.coalescingPause = .microseconds($1) },
                 .seconds("shutdown-grace", "time in-flight requests get at shutdown", default: defaults.shutdownGracePeriod) {
                     $0.shutdownGracePeriod = $1

@@ -71,6 +71,7 @@ import Testing
         }
         #expect(Self.entry(of: "port", in: help).joined().contains("default: 8080"))
         #expect(Self.entry(of: "refresh", in: help).joined().contains("default: 25"))
+        #expect(Self.entry(of: "coalescing-pause", in: help).contains { $0.hasSuffix("default: 250") })
         #expect(Self.entry(of: "token-secret", in: help).joined().contains("open mode"))
         for flag in ["help", "version", "no-demo", "print-nginx-config"] {
             #expect(!Self.entry(of: flag, in: help).isEmpty, "--help does not list --\(flag)")
